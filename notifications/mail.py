@@ -1,0 +1,200 @@
+"""E-mail composition: localized text/HTML bodies with an optional iTIP invite (pure, no I/O, no clock).
+
+Shape with a calendar (RFC 6047 iMIP, as Outlook, Gmail and Apple Mail expect it)::
+
+    multipart/mixed
+      multipart/alternative
+        text/plain; charset=utf-8
+        text/html; charset=utf-8
+        text/calendar; method=REQUEST; charset=UTF-8      <- clients show accept/decline from this part
+      application/ics; name=invite.ics (attachment)        <- the same bytes, for clients that need a file
+
+Without a calendar the message is a bare multipart/alternative (text/plain, text/html): a mixed
+wrapper around a single part would only add noise. The ``method=`` of the MIME part is checked against
+the METHOD line inside the calendar; a mismatch raises ValueError (clients silently ignore such invites).
+Subjects and bodies arrive already translated; this module adds no user-facing text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH"})
+
+# Headers this module owns; callers may not override them through ``headers``.
+_MANAGED_HEADERS = frozenset(
+    {
+        "from", "to", "cc", "bcc", "subject", "date", "message-id", "reply-to", "content-language",
+        "auto-submitted", "mime-version", "content-type", "content-transfer-encoding", "content-disposition",
+    }
+)
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_MESSAGE_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_FOLD_RE = re.compile(r"\r?\n[ \t]")
+
+
+def make_message_id(key: str, domain: str) -> str:
+    """Return a deterministic ``<sha256-hex@domain>`` Message-ID for an outbox idempotency key."""
+    if not isinstance(key, str) or not key:
+        raise ValueError("Message-ID key must be a non-empty string")
+    if not _DOMAIN_RE.match(domain):
+        raise ValueError(f"Message-ID domain is not a valid host name: {domain!r}")
+    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()}@{domain.lower()}>"
+
+
+def calendar_method(calendar: bytes) -> str:
+    """Return the METHOD of a VCALENDAR (upper case); raise ValueError when absent, repeated or malformed."""
+    try:
+        text = calendar.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError("calendar is not valid UTF-8") from exc
+    lines = _FOLD_RE.sub("", text).splitlines()
+    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
+        raise ValueError("calendar does not start with BEGIN:VCALENDAR")
+    depth = 0
+    methods: list[str] = []
+    for line in lines:
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        name = name.split(";", 1)[0].strip().upper()
+        if name == "BEGIN":
+            depth += 1
+        elif name == "END":
+            depth -= 1
+        elif name == "METHOD" and depth == 1:
+            methods.append(value.strip().upper())
+    if not methods:
+        raise ValueError("calendar has no METHOD line; an e-mailed invite needs one (RFC 6047)")
+    if len(methods) > 1:
+        raise ValueError(f"calendar has several METHOD lines: {methods}")
+    return methods[0]
+
+
+def compose_email(
+    *,
+    sender: str | Address,
+    to: Iterable[str | Address],
+    cc: Iterable[str | Address] = (),
+    subject: str,
+    text: str,
+    html: str,
+    calendar: bytes | None = None,
+    calendar_method: str | None = None,
+    message_id: str,
+    now: datetime,
+    reply_to: str | Address | None = None,
+    headers: Mapping[str, str] | None = None,
+    language: str = "en",
+    attachment_name: str = "invite.ics",
+) -> EmailMessage:
+    """Build the message described in the module docstring; ``now`` (aware) becomes the Date header."""
+    method = _checked_method(calendar, calendar_method)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    if not _MESSAGE_ID_RE.match(message_id):
+        raise ValueError(f"message_id must look like <local@domain>: {message_id!r}")
+    if not _LANGUAGE_RE.match(language):
+        raise ValueError(f"language is not a language tag: {language!r}")
+    if not subject or not subject.strip():
+        raise ValueError("subject must not be empty")
+    to_list, cc_list = _address_list(to, "to"), _address_list(cc, "cc")
+    if not to_list:
+        raise ValueError("at least one recipient is required in to")
+
+    body = EmailMessage(policy=policy.SMTP)
+    body.make_alternative()
+    body.add_alternative(text, subtype="plain", charset="utf-8", cte=_cte(text))
+    body.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
+    if calendar is None:
+        msg = body
+    else:
+        ics = calendar.decode("utf-8")
+        inline = EmailMessage(policy=policy.SMTP)
+        inline.set_content(ics, subtype="calendar", charset="UTF-8", cte=_cte(ics))
+        del inline["Content-Type"]
+        inline["Content-Type"] = f"text/calendar; method={method}; charset=UTF-8"
+        body.attach(inline)
+        msg = EmailMessage(policy=policy.SMTP)
+        msg.make_mixed()
+        msg.attach(body)
+        msg.add_attachment(calendar, maintype="application", subtype="ics", filename=attachment_name,
+                           params={"name": attachment_name})
+
+    _set_address_header(msg, "From", [sender])
+    _set_address_header(msg, "To", to_list)
+    if cc_list:
+        _set_address_header(msg, "Cc", cc_list)
+    if reply_to is not None:
+        _set_address_header(msg, "Reply-To", [reply_to])
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now.astimezone(UTC))
+    msg["Message-ID"] = message_id
+    msg["Content-Language"] = language
+    msg["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        if name.lower() in _MANAGED_HEADERS:
+            raise ValueError(f"header {name!r} is set by compose_email and cannot be overridden")
+        msg[name] = value
+    for part in msg.walk():
+        if part is not msg:
+            del part["MIME-Version"]  # only meaningful on the top-level entity (RFC 2045)
+    if "MIME-Version" not in msg:
+        msg["MIME-Version"] = "1.0"
+    return msg
+
+
+def _checked_method(calendar: bytes | None, method: str | None) -> str | None:
+    """Return the MIME method for ``calendar``, checked against the file's METHOD line."""
+    if calendar is None:
+        if method is not None:
+            raise ValueError("calendar_method given without a calendar")
+        return None
+    in_file = calendar_method(calendar)
+    wanted = in_file if method is None else method.upper()
+    if wanted not in CALENDAR_METHODS:
+        raise ValueError(f"calendar method must be one of {sorted(CALENDAR_METHODS)}, got {wanted!r}")
+    if wanted != in_file:
+        raise ValueError(f"text/calendar method={wanted} differs from the calendar's METHOD:{in_file}")
+    return wanted
+
+
+def _address_list(values: Iterable[str | Address], field: str) -> list[str | Address]:
+    """Return ``values`` as a list, refusing a bare string (which would iterate per character)."""
+    if isinstance(values, str | Address):
+        raise TypeError(f"{field} must be a list of addresses, not a single {type(values).__name__}")
+    return list(values)
+
+
+def _set_address_header(msg: EmailMessage, name: str, values: list[str | Address]) -> None:
+    """Set an address header from strings or Address objects, each holding exactly one address."""
+    msg[name] = [_parse_address(value, name) for value in values]
+
+
+def _parse_address(value: str | Address, field: str) -> Address:
+    """Return ``value`` as one Address; reject empty, multiple or malformed addresses."""
+    if isinstance(value, Address):
+        address = value
+    else:
+        parsed = policy.SMTP.header_factory(field, value)
+        addresses = parsed.addresses
+        if parsed.defects or len(addresses) != 1:
+            raise ValueError(f"{field} needs exactly one valid address per item, got {value!r}")
+        address = addresses[0]
+    if not address.username or not address.domain:
+        raise ValueError(f"{field} contains an address without local part or domain: {value!r}")
+    return address
+
+
+def _cte(content: str) -> str | None:
+    """Return quoted-printable for non-ASCII text (safe through relays without 8BITMIME), else default."""
+    return None if content.isascii() else "quoted-printable"
