@@ -1,0 +1,28 @@
+"""The ACSG Dialogue Platform meeting service (Flask application)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, then one line per feature."""
+    app = Flask(__name__, instance_relative_config=True)
+    from meetings.config import load_config
+
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config or {})
+
+    from meetings import api, cli, db, errorpages, health, i18n, security, templating
+    from meetings.registrations import views as registration_views
+
+    db.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errorpages.init_app(app)
+    health.init_app(app)
+    registration_views.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

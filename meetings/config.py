@@ -1,0 +1,44 @@
+"""Configuration read from the environment, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_config(instance_path: str) -> dict:
+    """Settings for ``create_app``; every value can be overridden by an environment variable."""
+    env = os.environ
+    default_db = f"sqlite:///{Path(instance_path) / 'acsg.sqlite3'}"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "DATABASE_URL": env.get("DATABASE_URL", default_db),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_FROM": env.get("MAIL_FROM", "ACSG Dialogue Platform <dialogue@acsg.example.org>"),
+        "ORGANIZER_EMAIL": env.get("ORGANIZER_EMAIL", "dialogue@acsg.example.org"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
+        "API_TITLE": "ACSG Dialogue Platform API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts on a laptop."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        return key

@@ -1,0 +1,78 @@
+"""Showing UTC times in a viewer's zone (and in UTC), with a day mark where the date differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, format_time
+from flask_babel import lazy_gettext as _l
+
+from meetings.registrations.rules import known_timezones
+
+REASONABLE_START = time(7, 0)
+REASONABLE_END = time(21, 0)
+IDEAL_MIDDLE_MINUTES = 13 * 60
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """One instant as a viewer sees it."""
+
+    local: datetime
+    utc: datetime
+    day_offset: int  # local calendar date minus UTC calendar date: -1, 0 or +1
+
+    @property
+    def day_mark(self) -> str:
+        """"+1 day" / "-1 day" (translated) or nothing."""
+        if self.day_offset > 0:
+            return str(_l("+1 day"))
+        if self.day_offset < 0:
+            return str(_l("-1 day"))
+        return ""
+
+
+def viewer_zone(candidate: str | None) -> str | None:
+    """``candidate`` when it is a real IANA zone, else None."""
+    return candidate if candidate in known_timezones() else None
+
+
+def in_zone(moment: datetime, zone: str) -> LocalTime:
+    """``moment`` (aware) in ``zone``."""
+    utc = moment.astimezone(UTC)
+    local = utc.astimezone(ZoneInfo(zone))
+    return LocalTime(local=local, utc=utc, day_offset=(local.date() - utc.date()).days)
+
+
+def format_local(moment: LocalTime) -> str:
+    """'Wednesday 17 March 2027, 14:00' in the current locale."""
+    return f"{format_date(moment.local, format='full')}, {format_time(moment.local, format='short')}"
+
+
+def format_utc(moment: datetime) -> str:
+    """'17 Mar 2027, 13:00 UTC' in the current locale."""
+    utc = moment.astimezone(UTC)
+    return f"{format_date(utc, format='medium')}, {format_time(utc, format='HH:mm')} UTC"
+
+
+def local_fit(start: datetime, end: datetime, zone: str) -> float:
+    """How well a session suits someone in ``zone``: 0 outside 07:00-21:00 local, up to 1 near midday."""
+    local_start = start.astimezone(ZoneInfo(zone))
+    begin = local_start.hour * 60 + local_start.minute
+    finish = begin + (end - start).total_seconds() / 60
+    if begin < REASONABLE_START.hour * 60 or finish > REASONABLE_END.hour * 60:
+        return 0.0
+    return max(0.05, 1.0 - abs((begin + finish) / 2 - IDEAL_MIDDLE_MINUTES) / (8 * 60))
+
+
+def suggest_session(sessions: list, zone: str | None) -> object | None:
+    """The scheduled session whose local hours suit ``zone`` best (None if none is reasonable)."""
+    if not zone:
+        return None
+    scored = [(local_fit(s.starts_at, s.ends_at, zone), s.label, s)
+              for s in sessions if s.status == "scheduled"]
+    scored = [item for item in scored if item[0] > 0]
+    return max(scored, key=lambda item: (item[0], item[1] == "A"))[2] if scored else None
+

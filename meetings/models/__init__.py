@@ -1,0 +1,15 @@
+"""Models of the service, one module per concern; importing this package registers them all."""
+
+from meetings.models.meeting import GlobalMeeting, MeetingSession
+from meetings.models.organization import Organization
+from meetings.models.registration import Registration
+from meetings.models.workstream import Workstream, WorkstreamInterest
+
+__all__ = [
+    "GlobalMeeting",
+    "MeetingSession",
+    "Organization",
+    "Registration",
+    "Workstream",
+    "WorkstreamInterest",
+]

@@ -1,0 +1,1 @@
+"""Registration for global meetings: pages, operations and input rules."""

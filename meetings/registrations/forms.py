@@ -1,0 +1,138 @@
+"""Flask-WTF forms (CSRF included) for registering, managing and signing up to workstreams."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from meetings.i18n import country_name
+from meetings.registrations.rules import known_countries, known_timezones
+from meetings.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes for one multi-valued field."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _sort_key(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Countries sorted by their name in ``language``."""
+    names = [(code, country_name(code, language)) for code in known_countries()]
+    return [("", "—")] + sorted(names, key=lambda item: _sort_key(item[1]))
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone, sorted (names are the same in every language)."""
+    return [(zone, zone.replace("_", " ")) for zone in sorted(known_timezones())]
+
+
+def language_choices(blank: bool) -> list[tuple[str, str]]:
+    """en/fr/es, each named in its own language."""
+    return ([("", "—")] if blank else []) + list(LANGUAGES.items())
+
+
+class RegistrationForm(FlaskForm):
+    """Register for one session of a global meeting."""
+
+    session_id = RadioField(_l("Session"), coerce=int, validators=[DataRequired()])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    function = StringField(_l("Function or title"), validators=[Optional(), Length(max=200)])
+    organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Stakeholder category"), validators=[DataRequired()])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    region = SelectField(_l("Region (UNHCR regional bureau)"), validators=[Optional()])
+    language = SelectField(_l("Preferred language for messages"), validators=[DataRequired()])
+    spoken_language = SelectField(_l("I will speak"), validators=[Optional()])
+    listening_language = SelectField(_l("I will listen in"), validators=[Optional()])
+    timezone = SelectField(_l("Your time zone"), validators=[DataRequired()])
+    liaison_email = EmailField(_l("Permanent mission liaison e-mail (receives a copy)"),
+                               validators=[Optional(), Length(max=254)])
+    workstreams = CheckboxesField(_l("Workstreams your organization wants to join"), coerce=int)
+    consent = BooleanField(_l("I have read the privacy notice and agree that my data is used to "
+                              "organize this meeting."))
+    submit = SubmitField(_l("Register"))
+
+    def fill_choices(self, sessions: list, workstreams: list, language: str) -> None:
+        """Choices that depend on the meeting and on the viewer's language."""
+        self.session_id.choices = [(s.id, s.label) for s in sessions]
+        self.category.choices = [("", "—")] + [(code, str(label)) for code, label in CATEGORIES.items()]
+        self.country.choices = country_choices(language)
+        self.region.choices = [("", "—")] + [(code, str(label)) for code, label in REGIONS.items()]
+        self.language.choices = language_choices(blank=False)
+        self.spoken_language.choices = language_choices(blank=True)
+        self.listening_language.choices = language_choices(blank=True)
+        self.timezone.choices = timezone_choices()
+        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
+
+
+class ManageForm(FlaskForm):
+    """Change one's session, language needs, time zone and workstreams."""
+
+    session_id = RadioField(_l("Session"), coerce=int, validators=[DataRequired()])
+    function = StringField(_l("Function or title"), validators=[Optional(), Length(max=200)])
+    language = SelectField(_l("Preferred language for messages"), validators=[DataRequired()])
+    spoken_language = SelectField(_l("I will speak"), validators=[Optional()])
+    listening_language = SelectField(_l("I will listen in"), validators=[Optional()])
+    timezone = SelectField(_l("Your time zone"), validators=[DataRequired()])
+    liaison_email = EmailField(_l("Permanent mission liaison e-mail (receives a copy)"),
+                               validators=[Optional(), Length(max=254)])
+    workstreams = CheckboxesField(_l("Workstreams your organization wants to join"), coerce=int)
+    accept_waitlist = BooleanField(_l("If the other session is full, put me on its waiting list"))
+    submit = SubmitField(_l("Save changes"))
+
+    def fill_choices(self, sessions: list, workstreams: list, language: str) -> None:
+        """Choices that depend on the meeting and on the viewer's language."""
+        self.session_id.choices = [(s.id, s.label) for s in sessions if s.status == "scheduled"]
+        self.language.choices = language_choices(blank=False)
+        self.spoken_language.choices = language_choices(blank=True)
+        self.listening_language.choices = language_choices(blank=True)
+        self.timezone.choices = timezone_choices()
+        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
+
+
+class CancelForm(FlaskForm):
+    """Cancel one's registration (a separate POST, with CSRF)."""
+
+    submit = SubmitField(_l("Cancel my registration"))
+
+
+class InterestForm(FlaskForm):
+    """Sign an organization up to workstreams, outside any meeting."""
+
+    organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Stakeholder category"), validators=[DataRequired()])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    region = SelectField(_l("Region (UNHCR regional bureau)"), validators=[Optional()])
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[DataRequired(), Length(max=254)])
+    workstreams = CheckboxesField(_l("Workstreams"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Sign up"))
+
+    def fill_choices(self, workstreams: list, language: str) -> None:
+        """Choices that depend on the viewer's language."""
+        self.category.choices = [("", "—")] + [(code, str(label)) for code, label in CATEGORIES.items()]
+        self.country.choices = country_choices(language)
+        self.region.choices = [("", "—")] + [(code, str(label)) for code, label in REGIONS.items()]
+        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]

@@ -1,0 +1,392 @@
+"""Verb-named operations on registrations. They validate, change models and flush; never commit.
+
+Seats are counted under a lock on the session row (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent registrations cannot overbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from meetings.errors import Conflict, InvalidInput, NotFound
+from meetings.models import (
+    GlobalMeeting,
+    MeetingSession,
+    Organization,
+    Registration,
+    Workstream,
+    WorkstreamInterest,
+)
+from meetings.models.organization import organization_key
+from meetings.registrations import rules
+from meetings.registrations.rules import RegistrationInput
+from meetings.vocabulary import CATEGORIES
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What registering did: the registration, whether it is new, the session it left (if any)."""
+
+    registration: Registration
+    created: bool
+    left_session: MeetingSession | None = None
+
+
+@dataclass(frozen=True)
+class RegistrationChanges:
+    """Fields a participant may change through the manage link (None = unchanged)."""
+
+    session_id: int | None = None
+    language: str | None = None
+    spoken_language: str | None = None
+    listening_language: str | None = None
+    timezone: str | None = None
+    function: str | None = None
+    liaison_email: str | None = None
+    workstreams: tuple[int, ...] | None = None
+    accept_waitlist: bool = False
+
+
+def clean_registration_input(data: RegistrationInput) -> RegistrationInput:
+    """Validate every field; return the normalized input or raise a localized InvalidInput."""
+    rules.check_consent(data.consent)
+    liaison = data.liaison_email.strip() if data.liaison_email else ""
+    return replace(
+        data,
+        name=rules.require_text(data.name, "name", rules.MAX_NAME),
+        email=rules.check_email(data.email),
+        organization=rules.require_text(data.organization, "organization", rules.MAX_NAME),
+        category=rules.check_category(data.category),
+        country=rules.check_country(data.country),
+        language=rules.check_language(data.language),
+        timezone=rules.check_timezone(data.timezone),
+        function=rules.limit_text(data.function, "function", rules.MAX_FUNCTION),
+        spoken_language=rules.check_language(data.spoken_language, "spoken_language", optional=True),
+        listening_language=rules.check_language(
+            data.listening_language, "listening_language", optional=True
+        ),
+        liaison_email=rules.check_email(liaison, "liaison_email") if liaison else None,
+        region=rules.check_region(data.region),
+    )
+
+
+def register_for_meeting(db: Session, meeting: GlobalMeeting, data: RegistrationInput,
+                         now: datetime) -> RegistrationOutcome:
+    """Register a person for one session; registering again with the same e-mail updates."""
+    data = clean_registration_input(data)
+    if not meeting.is_open:
+        raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
+    if data.category not in (meeting.allowed_categories or []):
+        raise Conflict(
+            "category_not_allowed",
+            _l("This meeting is not open to the category “%(category)s”."),
+            field="category",
+            category=str(CATEGORIES[data.category]),
+        )
+    target = _session_of(meeting, data.session_id)
+    organization = find_or_create_organization(db, data.organization, data.category, data.country,
+                                               data.region)
+    existing = db.scalar(
+        sa.select(Registration).where(
+            Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
+        )
+    )
+    if existing is None:
+        registration = Registration(
+            meeting=meeting,
+            session=target,
+            organization=organization,
+            email_key=data.email.casefold(),
+            consent_given_at=now,
+            created_at=now,
+            status="cancelled",
+        )
+        db.add(registration)
+        _apply_person(registration, data, now)
+        _take_seat(db, registration, target, now, accept_waitlist=True)
+        created, left = True, None
+    else:
+        registration = existing
+        registration.organization = organization
+        registration.consent_given_at = now
+        _apply_person(registration, data, now)
+        left = _move(db, registration, target, now, accept_waitlist=True)
+        created = False
+    sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
+    db.flush()
+    return RegistrationOutcome(registration, created, left)
+
+
+def change_registration(db: Session, registration: Registration, changes: RegistrationChanges,
+                        now: datetime) -> MeetingSession | None:
+    """Apply a participant's changes; returns the session they left if they moved."""
+    if registration.status == "cancelled":
+        raise Conflict(
+            "registration_cancelled",
+            _l("This registration was cancelled. Register again from the meeting page."),
+        )
+    if changes.language is not None:
+        registration.language = rules.check_language(changes.language)
+    if changes.spoken_language is not None:
+        registration.spoken_language = rules.check_language(
+            changes.spoken_language, "spoken_language", optional=True)
+    if changes.listening_language is not None:
+        registration.listening_language = rules.check_language(
+            changes.listening_language, "listening_language", optional=True)
+    if changes.timezone is not None:
+        registration.timezone = rules.check_timezone(changes.timezone)
+    if changes.function is not None:
+        registration.function = rules.limit_text(changes.function, "function", rules.MAX_FUNCTION)
+    if changes.liaison_email is not None:
+        text = changes.liaison_email.strip()
+        registration.liaison_email = rules.check_email(text, "liaison_email") if text else None
+    left = None
+    if changes.session_id is not None and changes.session_id != registration.session_id:
+        if not registration.meeting.is_open:
+            raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
+        target = _session_of(registration.meeting, changes.session_id)
+        left = _move(db, registration, target, now, accept_waitlist=changes.accept_waitlist)
+    if changes.workstreams is not None:
+        set_workstream_interests(db, registration.organization, changes.workstreams,
+                                 registration.name, registration.email, now)
+    registration.updated_at = now
+    db.flush()
+    return left
+
+
+def cancel_registration(db: Session, registration: Registration, now: datetime) -> Registration | None:
+    """Cancel a registration; returns the waitlisted registration promoted to its seat, if any."""
+    if registration.status == "cancelled":
+        return None
+    was_confirmed = registration.status == "confirmed"
+    session = _lock_session(db, registration.session_id)
+    registration.status = "cancelled"
+    registration.cancelled_at = now
+    registration.waitlisted_at = None
+    registration.updated_at = now
+    registration.ical_sequence += 1
+    db.flush()
+    return promote_from_waitlist(db, session, now) if was_confirmed else None
+
+
+def promote_from_waitlist(db: Session, session: MeetingSession, now: datetime) -> Registration | None:
+    """Give a free seat of ``session`` (already locked) to the oldest waitlisted registration."""
+    if _confirmed_count(db, session.id) >= session.capacity:
+        return None
+    oldest = db.scalar(
+        sa.select(Registration)
+        .where(Registration.session_id == session.id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(1)
+    )
+    if oldest is None:
+        return None
+    oldest.status = "confirmed"
+    oldest.waitlisted_at = None
+    oldest.updated_at = now
+    db.flush()
+    return oldest
+
+
+def find_or_create_organization(db: Session, name: str, category: str, country: str,
+                                region: str | None) -> Organization:
+    """The organization with this name in this country, created on first use."""
+    key = organization_key(name)
+    organization = db.scalar(
+        sa.select(Organization).where(Organization.name_key == key, Organization.country == country)
+    )
+    if organization is None:
+        organization = Organization(name=name, name_key=key, category=category, country=country,
+                                    region=region)
+        db.add(organization)
+        db.flush()
+    elif region and not organization.region:
+        organization.region = region
+    return organization
+
+
+def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[int, ...],
+                        contact_name: str, contact_email: str, note: str,
+                        now: datetime) -> list[WorkstreamInterest]:
+    """Record the organization's interest in each workstream of ``numbers`` (kept if present)."""
+    workstreams = _workstreams(db, numbers)
+    note = rules.limit_text(note, "note", rules.MAX_NOTE)
+    interests = []
+    for workstream in workstreams:
+        interest = db.scalar(
+            sa.select(WorkstreamInterest).where(
+                WorkstreamInterest.organization_id == organization.id,
+                WorkstreamInterest.workstream_id == workstream.id,
+            )
+        )
+        if interest is None:
+            interest = WorkstreamInterest(organization=organization, workstream=workstream,
+                                          created_at=now)
+            db.add(interest)
+        interest.contact_name = contact_name
+        interest.contact_email = contact_email
+        if note:
+            interest.note = note
+        interest.updated_at = now
+        interests.append(interest)
+    db.flush()
+    return interests
+
+
+def set_workstream_interests(db: Session, organization: Organization, numbers: tuple[int, ...],
+                             contact_name: str, contact_email: str, now: datetime) -> None:
+    """Make the organization's workstream interests exactly ``numbers``."""
+    wanted = {w.id for w in _workstreams(db, numbers)}
+    for interest in db.scalars(
+        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id)
+    ):
+        if interest.workstream_id not in wanted:
+            db.delete(interest)
+    sign_up_workstreams(db, organization, numbers, contact_name, contact_email, "", now)
+
+
+def registration_by_token(db: Session, token: str) -> Registration:
+    """The registration behind a secret manage link, or a localized 404."""
+    registration = None
+    if token and len(token) <= 64:
+        registration = db.scalar(sa.select(Registration).where(Registration.manage_token == token))
+    if registration is None:
+        raise NotFound(
+            "unknown_token",
+            _l("This link is not valid. Use the link from your confirmation e-mail."),
+        )
+    return registration
+
+
+def seats_left(db: Session, session: MeetingSession) -> int:
+    """Free seats of a session (never negative)."""
+    return max(0, session.capacity - _confirmed_count(db, session.id))
+
+
+def seats_left_by_session(db: Session, sessions: list[MeetingSession]) -> dict[int, int]:
+    """Free seats of several sessions in one query."""
+    ids = [s.id for s in sessions]
+    counts = dict(
+        db.execute(
+            sa.select(Registration.session_id, sa.func.count())
+            .where(Registration.session_id.in_(ids), Registration.status == "confirmed")
+            .group_by(Registration.session_id)
+        ).all()
+    ) if ids else {}
+    return {s.id: max(0, s.capacity - counts.get(s.id, 0)) for s in sessions}
+
+
+def waitlist_position(db: Session, registration: Registration) -> int | None:
+    """1 for the next person to get a seat; None when not waitlisted."""
+    if registration.status != "waitlisted":
+        return None
+    ahead = db.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == "waitlisted",
+            sa.or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                sa.and_(Registration.waitlisted_at == registration.waitlisted_at,
+                        Registration.id < registration.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _apply_person(registration: Registration, data: RegistrationInput, now: datetime) -> None:
+    registration.name = data.name
+    registration.email = data.email
+    registration.function = data.function
+    registration.language = data.language
+    registration.spoken_language = data.spoken_language
+    registration.listening_language = data.listening_language
+    registration.timezone = data.timezone
+    registration.liaison_email = data.liaison_email
+    registration.updated_at = now
+
+
+def _move(db: Session, registration: Registration, target: MeetingSession, now: datetime,
+          accept_waitlist: bool) -> MeetingSession | None:
+    """Put the registration in ``target``; frees its old seat. Returns the session it left."""
+    if registration.status != "cancelled" and registration.session_id == target.id:
+        return None
+    previous = registration.session if registration.status != "cancelled" else None
+    was_confirmed = registration.status == "confirmed"
+    # Lock both rows in id order so two opposite moves cannot deadlock.
+    ids = sorted({target.id} | ({previous.id} if previous else set()))
+    locked = {sid: _lock_session(db, sid) for sid in ids}
+    if previous is not None and not accept_waitlist and _confirmed_count(db, target.id) >= target.capacity:
+        raise Conflict(
+            "session_full",
+            _l("Session %(label)s is full. You keep your place in session %(current)s."),
+            field="session_id",
+            label=target.label,
+            current=previous.label,
+        )
+    registration.status = "cancelled"
+    registration.cancelled_at = None
+    if previous is not None:
+        registration.ical_sequence += 1
+    db.flush()
+    _take_seat(db, registration, locked[target.id], now, accept_waitlist=True)
+    if previous is not None and was_confirmed:
+        promote_from_waitlist(db, locked[previous.id], now)
+    return previous
+
+
+def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
+               accept_waitlist: bool) -> None:
+    _lock_session(db, session.id)
+    registration.session = session
+    if _confirmed_count(db, session.id) < session.capacity:
+        registration.status = "confirmed"
+        registration.waitlisted_at = None
+    else:
+        registration.status = "waitlisted"
+        registration.waitlisted_at = now
+    registration.cancelled_at = None
+    db.flush()
+
+
+def _lock_session(db: Session, session_id: int) -> MeetingSession:
+    """Lock the session row until the end of the transaction (serializes seat counting)."""
+    return db.execute(
+        sa.select(MeetingSession).where(MeetingSession.id == session_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _confirmed_count(db: Session, session_id: int) -> int:
+    return db.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session_id, Registration.status == "confirmed"
+        )
+    ) or 0
+
+
+def _session_of(meeting: GlobalMeeting, session_id: int | None) -> MeetingSession:
+    session = next((s for s in meeting.sessions if s.id == session_id), None)
+    if session is None:
+        raise InvalidInput("unknown_session", _l("Choose session A or B of this meeting."),
+                           field="session_id")
+    if session.status == "cancelled":
+        raise Conflict("session_cancelled",
+                       _l("This session has been cancelled; please choose the other one."),
+                       field="session_id")
+    return session
+
+
+def _workstreams(db: Session, numbers: tuple[int, ...]) -> list[Workstream]:
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return []
+    found = list(db.scalars(sa.select(Workstream).where(Workstream.number.in_(wanted))))
+    if len(found) != len(wanted):
+        raise InvalidInput("unknown_workstream", _l("Choose workstreams 1 to 4."), field="workstreams")
+    return found
