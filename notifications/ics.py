@@ -122,8 +122,9 @@ def build_feed(
 
     ``include_join_links`` is True only for a participant's private feed; when False (public
     feeds) URL and CONFERENCE are omitted and the join link is removed from every text.
-    Cancelled events stay, with STATUS:CANCELLED and ``cancelled_prefix`` (already translated,
-    e.g. "[Annulé]") put before their summary.
+    Cancelled events stay, with STATUS:CANCELLED, no join link and ``cancelled_prefix``
+    (already translated, e.g. "[Annulé]") put before their summary. An empty feed is valid
+    for clients and for both test parsers, though RFC 5545 wants at least one component.
     """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {sorted(LANGUAGES)}")
@@ -133,7 +134,7 @@ def build_feed(
         _vevent(
             e,
             now,
-            with_link=include_join_links,
+            with_link=include_join_links and e.status == "CONFIRMED",
             status=e.status,
             prefix=cancelled_prefix if e.status == "CANCELLED" else "",
         )
@@ -185,9 +186,7 @@ def _vevent(event: CalendarEvent, now: datetime, *, with_link: bool, status: str
     location = single_line(event.location)
     link = event.url if with_link else None
     if event.url and not with_link:
-        summary, description, location = (
-            _scrub(text, event.url) for text in (summary, description, location)
-        )
+        summary, description, location = (_scrub(text, event.url) for text in (summary, description, location))
     if link:
         description = f"{description}\n\n{link}" if description else link
         location = link

@@ -34,8 +34,7 @@ def make_event(**changes: object) -> CalendarEvent:
         start=START,
         end=START + timedelta(hours=3),
         summary=FR_SUMMARY,
-        description="Votre heure locale : mercredi 12 mars, 14 h 00 (Europe/Paris)\n"
-        "Interprétation : EN, FR, ES",
+        description="Votre heure locale : mercredi 12 mars, 14 h 00 (Europe/Paris)\nInterprétation : EN, FR, ES",
         location="Réunion virtuelle",
         url=LINK,
         language="fr",
@@ -114,9 +113,7 @@ def test_update_keeps_uid_and_raises_sequence() -> None:
     """An update is a REQUEST with the same UID, a strictly higher SEQUENCE and the new time."""
     first = build_invite(make_event(), ORGANIZER, ATTENDEE, NOW)
     moved = START + timedelta(days=1, hours=2)
-    update = build_invite(
-        make_event(sequence=1, start=moved, end=moved + timedelta(hours=3)), ORGANIZER, ATTENDEE, NOW
-    )
+    update = build_invite(make_event(sequence=1, start=moved, end=moved + timedelta(hours=3)), ORGANIZER, ATTENDEE, NOW)
     (old,), (new,) = parse_both(first)[0].events, parse_both(update)[0].events
     assert parse_both(update)[1].method.value == "REQUEST"
     assert new.uid == old.uid
@@ -192,7 +189,7 @@ def test_private_feed() -> None:
     live, gone = strict.events
     assert live.status == EventStatus.CONFIRMED and live.url == LINK and live.location == LINK
     assert gone.status == EventStatus.CANCELLED and gone.summary == "[Annulé] " + FR_SUMMARY
-    assert gone.sequence == 3
+    assert gone.sequence == 3 and gone.url is None and SECRET not in f"{gone.description}{gone.location}"
     assert [v.status.value for v in loose.vevent_list] == ["CONFIRMED", "CANCELLED"]
 
 
@@ -248,9 +245,7 @@ def test_long_accented_text_and_emoji_fold_without_splitting_characters() -> Non
     summary += "¡Participación señalada! ñandú 👩🏽‍⚖️"
     description = "Sesión técnica: ¿cómo mejorar el intercambio de conocimientos técnicos? 🇪🇸🇫🇷🇬🇧"
     description = "\n".join([description] * 8)
-    data = build_invite(
-        make_event(summary=summary, description=description, language="es"), ORGANIZER, ATTENDEE, NOW
-    )
+    data = build_invite(make_event(summary=summary, description=description, language="es"), ORGANIZER, ATTENDEE, NOW)
     assert max(len(line) for line in data.split(b"\r\n")) > 70, "lines really are folded near the limit"
     strict, loose = parse_both(data)
     assert strict.events[0].summary == loose.vevent.summary.value == summary.strip()
@@ -314,3 +309,10 @@ def test_alarm_can_be_disabled() -> None:
     """alarm_minutes_before=None gives an invite without VALARM."""
     data = build_invite(make_event(alarm_minutes_before=None), ORGANIZER, ATTENDEE, NOW)
     assert parse_both(data)[0].events[0].alarm == []
+
+
+def test_empty_feed_is_still_a_calendar() -> None:
+    """A meeting without sessions yet gives a named PUBLISH calendar that both parsers accept."""
+    data = build_feed([], "ACSG", NOW, include_join_links=False, cancelled_prefix="[Cancelled]")
+    strict, loose = parse_both(data)
+    assert strict.events == [] and strict.method == "PUBLISH" and loose.x_wr_calname.value == "ACSG"
