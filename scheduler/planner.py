@@ -274,7 +274,9 @@ def choose_pair(problem: Problem) -> tuple[int, int, int]:
     discomforts: dict[int, tuple[int, ...]] = {}
     for start in problem.all_starts:
         fits = [session_fit(g.timeline, start, duration, problem.window, problem.prefix) for g in groups]
-        vectors[start] = tuple(w * (big * (not f.fits) + f.discomfort) for w, f in zip(weights, fits, strict=True))
+        vectors[start] = tuple(
+            w * (big * (not f.fits) + f.discomfort) for w, f in zip(weights, fits, strict=True)
+        )
         discomforts[start] = tuple(f.discomfort for f in fits)
     starts = problem.all_starts
     rotating = problem.rotation is not None

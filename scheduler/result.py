@@ -127,8 +127,9 @@ class PlanResult:
             w = Fraction(row.participant.weight)
             spent[region] += w * row.better_discomfort
             weight[region] += w
+        minutes = self.duration_minutes
         return {
-            region: spent[region] / (weight[region] * self.duration_minutes) if weight[region] else Fraction(0)
+            region: spent[region] / (weight[region] * minutes) if weight[region] else Fraction(0)
             for region in sorted(weight)
         }
 
