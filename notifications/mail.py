@@ -192,6 +192,14 @@ def _parse_address(value: str | Address, field: str) -> Address:
         address = addresses[0]
     if not address.username or not address.domain:
         raise ValueError(f"{field} contains an address without local part or domain: {value!r}")
+    if not address.username.isascii():
+        raise ValueError(f"{field}: non-ASCII local parts need SMTPUTF8, which is not supported: {value!r}")
+    if not address.domain.isascii():
+        try:
+            domain = address.domain.encode("idna").decode("ascii")  # exämple.org -> xn--exmple-cua.org
+        except UnicodeError as exc:
+            raise ValueError(f"{field} has an invalid international domain: {value!r}") from exc
+        address = Address(address.display_name, address.username, domain)
     return address
 
 

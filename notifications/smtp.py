@@ -223,9 +223,12 @@ def _classify(exc: BaseException) -> DeliveryError:
     """Map an smtplib/socket error to a DeliveryError: 5xx replies about this message are permanent."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
-        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        permanent = all(500 <= code < 600 for code in codes)  # also True for a message without recipients
         code = max(codes, default=None)
         return DeliveryError(f"all recipients refused: {_describe(exc)}", permanent, code=code)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # e.g. an internationalized address (josé@...) and a server without SMTPUTF8: retrying cannot help.
+        return DeliveryError(f"SMTP server cannot carry this message: {_describe(exc)}", True)
     if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
         code = exc.smtp_code
         return DeliveryError(f"SMTP refused the message: {_describe(exc)}", 500 <= code < 600, code=code)

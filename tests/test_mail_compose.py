@@ -134,6 +134,7 @@ def test_calendar_method_without_calendar_is_refused():
         {"to": []},
         {"to": ["not-an-address"]},
         {"to": ["a@example.org, b@example.org"]},
+        {"to": ["josé@example.org"]},
         {"sender": "nobody"},
         {"subject": " "},
         {"message_id": "no-brackets@acsg.example"},

@@ -5,6 +5,8 @@ import socket
 import ssl
 import subprocess
 from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -221,7 +223,8 @@ USERS = {"mailer": "s3cret pass"}
 
 
 def _authenticate(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and USERS.get(auth_data.login.decode()) == auth_data.password.decode()
+    login, password = auth_data.login.decode(), auth_data.password.decode()
+    ok = isinstance(auth_data, LoginPassword) and USERS.get(login) == password
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
 
@@ -253,7 +256,8 @@ def test_starttls_with_login(certificate):
             transport.send(message(2))
         assert len(srv.message_ids()) == 2 and srv.connections == 1
 
-        bad = SmtpSettings(host=srv.host, port=srv.port, security="starttls", username="mailer", password="no")
+        bad = SmtpSettings(host=srv.host, port=srv.port, security="starttls", username="mailer",
+                           password="no")
         with pytest.raises(DeliveryError) as caught:
             send_one(bad, message(3), ssl_context=client_ctx)
         assert caught.value.permanent is False and caught.value.code == 535
@@ -309,3 +313,21 @@ def test_credentials_without_tls_are_allowed_on_loopback_only():
     SmtpSettings(host="localhost", port=25, username="u", password="p")
     with pytest.raises(ValueError):
         SmtpSettings(host="10.0.0.1", port=25, username="u", password="p")
+
+
+def test_international_domain_is_sent_as_punycode(server):
+    send_one(settings_for(server), message(1, to=["José <jose@exämple.org>"]))
+    [received] = server.messages
+    assert received.rcpt_tos == ("jose@xn--exmple-cua.org",)
+    assert received.parsed()["To"].addresses[0].display_name == "José"
+
+
+def test_non_ascii_local_part_without_server_smtputf8_is_permanent():
+    msg = EmailMessage(policy=policy.SMTPUTF8)  # compose_email refuses such addresses; a raw message may not
+    msg["From"], msg["To"], msg["Subject"] = "secretariat@acsg.example", "josé@example.org", "x"
+    msg.set_content("x")
+    with SmtpServer(enable_SMTPUTF8=False) as srv:
+        with pytest.raises(DeliveryError) as caught:
+            send_one(settings_for(srv), msg)
+        assert caught.value.permanent is True
+        assert srv.messages == []
