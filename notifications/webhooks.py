@@ -96,7 +96,7 @@ def post_webhook(
     session: requests.Session | None = None,
     timeout: float | tuple[float, float] = (3.05, 10),
 ) -> int:
-    """POST a signed body; return the 2xx status or raise DeliveryError (permanent for 3xx and 4xx but 408/429).
+    """POST a signed body; return the 2xx status or raise DeliveryError (permanent: 3xx, 4xx but 408/429).
 
     Redirects are not followed (a signed POST must not silently become a GET elsewhere).
     """
@@ -112,7 +112,11 @@ def post_webhook(
 
 
 def _post(
-    http: requests.Session, url: str, body: bytes, headers: dict[str, str], timeout: float | tuple[float, float]
+    http: requests.Session,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float | tuple[float, float],
 ) -> int:
     """Send the request and classify the outcome (see ``post_webhook``)."""
     try:
