@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install translations migrate demo lint bench clean
+.PHONY: run test install translations catalogs migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,7 +19,12 @@ $(STAMP): $(BIN)/python setup.cfg constraints.txt
 install: $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy=false -d translations -D messages 2>/dev/null || $(BIN)/pybabel compile -d translations -D messages
+	$(BIN)/pybabel compile -d translations -D messages --statistics
+
+# After changing user-facing strings: refresh the template and the fr/es catalogs, then translate.
+catalogs: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
 	$(FLASK) db-upgrade

@@ -48,13 +48,18 @@ def in_zone(moment: datetime, zone: str) -> LocalTime:
 
 def format_local(moment: LocalTime) -> str:
     """'Wednesday 17 March 2027, 14:00' in the current locale."""
-    return f"{format_date(moment.local, format='full')}, {format_time(moment.local, format='short')}"
+    return f"{format_date(moment.local, format='full', rebase=False)}, {format_clock(moment.local)}"
+
+
+def format_clock(moment: datetime) -> str:
+    """'14:00': 24-hour clock in the moment's own zone (never rebased to another zone)."""
+    return format_time(moment, format="HH:mm", rebase=False)
 
 
 def format_utc(moment: datetime) -> str:
     """'17 Mar 2027, 13:00 UTC' in the current locale."""
     utc = moment.astimezone(UTC)
-    return f"{format_date(utc, format='medium')}, {format_time(utc, format='HH:mm')} UTC"
+    return f"{format_date(utc, format='medium', rebase=False)}, {format_clock(utc)} UTC"
 
 
 def local_fit(start: datetime, end: datetime, zone: str) -> float:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_time
-
-from meetings.localtime import format_local, format_utc
+from meetings.localtime import format_clock, format_local, format_utc
 from meetings.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
 
 
@@ -18,7 +16,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_local=format_local,
         format_utc=format_utc,
-        format_time=format_time,
+        format_clock=format_clock,
         meeting_status_label=_label(MEETING_STATUSES),
         registration_status_label=_label(REGISTRATION_STATUSES),
         category_label=_label(CATEGORIES),

@@ -89,6 +89,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             category=str(CATEGORIES[data.category]),
         )
     target = _session_of(meeting, data.session_id)
+    lock_sessions(db, meeting)
     organization = find_or_create_organization(db, data.organization, data.category, data.country,
                                                data.region)
     existing = db.scalar(
@@ -150,6 +151,7 @@ def change_registration(db: Session, registration: Registration, changes: Regist
         if not registration.meeting.is_open:
             raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
         target = _session_of(registration.meeting, changes.session_id)
+        lock_sessions(db, registration.meeting)
         left = _move(db, registration, target, now, accept_waitlist=changes.accept_waitlist)
     if changes.workstreams is not None:
         set_workstream_interests(db, registration.organization, changes.workstreams,
@@ -163,6 +165,7 @@ def cancel_registration(db: Session, registration: Registration, now: datetime) 
     """Cancel a registration; returns the waitlisted registration promoted to its seat, if any."""
     if registration.status == "cancelled":
         return None
+    lock_sessions(db, registration.meeting)
     was_confirmed = registration.status == "confirmed"
     session = _lock_session(db, registration.session_id)
     registration.status = "cancelled"
@@ -352,6 +355,18 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
         registration.waitlisted_at = now
     registration.cancelled_at = None
     db.flush()
+
+
+def lock_sessions(db: Session, meeting: GlobalMeeting) -> None:
+    """Lock every session row of the meeting, in id order, before writing anything.
+
+    Taken first so that no transaction holds another lock (a foreign-key share lock on a session
+    row, a pending unique key of a new organization) while it waits for a seat count.
+    """
+    db.execute(
+        sa.select(MeetingSession.id).where(MeetingSession.meeting_id == meeting.id)
+        .order_by(MeetingSession.id).with_for_update()
+    ).all()
 
 
 def _lock_session(db: Session, session_id: int) -> MeetingSession:

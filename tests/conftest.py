@@ -1,0 +1,155 @@
+"""Shared fixtures: the suite runs on SQLite and PostgreSQL, each test inside a rolled-back transaction.
+
+- ``database_url`` is parametrized over ``sqlite`` and ``postgresql``: every test that uses the
+  database runs twice. PostgreSQL missing is a skip on a laptop and a failure in CI
+  (``ACSG_REQUIRE_POSTGRES=1``, set by ``.ci/run``).
+- The schema is built by the Alembic migrations (so they are tested too).
+- ``app``/``client``/``db`` join one outer transaction per test (SQLAlchemy's "joining a session
+  into an external transaction" recipe) that is rolled back afterwards.
+- ``live_app`` is the unbound application for tests that need real commits on separate
+  connections (concurrency, browser); ``committed`` cleans up what they created.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from meetings import create_app, demo
+from meetings import db as dbmod
+from meetings.migrate import upgrade_database
+from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration, WorkstreamInterest
+from meetings.vocabulary import CATEGORY_CODES
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_test"
+
+
+def _require(env: str) -> bool:
+    return os.environ.get(env) == "1"
+
+
+def _postgres_url() -> str:
+    """A clean PostgreSQL test database (dropped and recreated), or a skip/failure."""
+    url = sa.make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    except sa.exc.OperationalError as error:
+        if _require("ACSG_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (ACSG_REQUIRE_POSTGRES=1) but unreachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}")
+    finally:
+        admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """The URL of a freshly migrated test database, once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = _postgres_url()
+    engine = dbmod.make_engine(url)
+    upgrade_database(engine)
+    with dbmod.sessionmaker(bind=engine)() as session:
+        demo.seed_workstreams(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_app(database_url):
+    """The application on the test database, committing for real."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                      "PUBLIC_BASE_URL": "http://localhost"})
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def app(live_app):
+    """The application with every session joined into one transaction rolled back after the test."""
+    engine = live_app.extensions["db_engine"]
+    original = live_app.extensions["db_sessionmaker"]
+    connection = engine.connect()
+    transaction = connection.begin()
+    dbmod.bind_to_connection(live_app, connection)
+    yield live_app
+    live_app.extensions["db_sessionmaker"] = original
+    if transaction.is_active:
+        transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the transactional app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the test's transaction, for setting up and checking data."""
+    session = dbmod.new_session(app)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    """'sqlite' or 'postgresql'."""
+    return sa.make_url(database_url).get_backend_name()
+
+
+def make_meeting(session, *, edition="2027-1", status="open", capacity=50, categories=None,
+                 start=datetime(2027, 3, 17, 7, 0, tzinfo=UTC)) -> GlobalMeeting:
+    """An open global meeting with sessions A (``start``) and B (eight hours later)."""
+    meeting = GlobalMeeting(
+        edition=edition, title_en="Global meeting", title_fr="Réunion mondiale", title_es="Reunión mundial",
+        description_en="Twin sessions.", description_fr="Sessions jumelles.", description_es="Sesiones gemelas.",
+        status=status, allowed_categories=list(categories or CATEGORY_CODES), duration_minutes=180,
+    )
+    for label, offset in (("A", 0), ("B", 8)):
+        meeting.sessions.append(MeetingSession(
+            label=label, starts_at=start + timedelta(hours=offset), duration_minutes=180, capacity=capacity,
+            join_url=f"https://meet.example.org/secret-{edition}-{label}", floor_languages=["en", "fr", "es"]))
+    session.add(meeting)
+    session.commit()
+    return meeting
+
+
+@pytest.fixture
+def meeting(db) -> GlobalMeeting:
+    """An open meeting (rolled back after the test)."""
+    return make_meeting(db)
+
+
+@pytest.fixture
+def committed(live_app):
+    """Delete, after the test, every meeting and organization the test committed."""
+    yield
+    with dbmod.new_session(live_app) as session:
+        session.execute(sa.delete(Registration))
+        session.execute(sa.delete(WorkstreamInterest))
+        session.execute(sa.delete(MeetingSession))
+        session.execute(sa.delete(GlobalMeeting))
+        session.execute(sa.delete(Organization))
+        session.commit()
+
+
+def registration_payload(session_id: int, email: str = "ana@example.org", **overrides) -> dict:
+    """A valid API registration body."""
+    body = {
+        "session_id": session_id, "name": "Ana Pérez", "email": email, "organization": "Comisión de Refugiados",
+        "category": "national_asylum_authority", "country": "MX", "language": "es",
+        "timezone": "America/Mexico_City", "consent": True, "spoken_language": "es", "listening_language": "en",
+    }
+    body.update(overrides)
+    return body
