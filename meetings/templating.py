@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+
 from meetings.localtime import format_clock, format_local, format_utc
 from meetings.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
 

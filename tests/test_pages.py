@@ -113,7 +113,7 @@ def test_workstream_sign_up_page(client, db):
 
 
 def test_language_switch_is_remembered_and_refuses_open_redirects(client, meeting):
-    response = client.get("/language/es?next=/meetings/%d" % meeting.id)
+    response = client.get(f"/language/es?next=/meetings/{meeting.id}")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
     assert "Reunión mundial" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     evil = client.get("/language/fr?next=https://evil.example/")
@@ -125,8 +125,10 @@ def test_every_page_renders_translated(client, db, meeting, language):
     post_form(client, f"/meetings/{meeting.id}/register", _form(meeting))
     token = db.scalar(sa.select(Registration.manage_token))
     english = {"/": "Global meetings", f"/meetings/{meeting.id}": "Seats left",
-               f"/meetings/{meeting.id}/register": "Full name", f"/registrations/{token}/confirmation": "You are registered",
-               f"/manage/{token}": "Save changes", "/workstreams": "Sign up your organization", "/privacy": "Privacy notice"}
+               f"/meetings/{meeting.id}/register": "Full name",
+               f"/registrations/{token}/confirmation": "You are registered",
+               f"/manage/{token}": "Save changes", "/workstreams": "Sign up your organization",
+               "/privacy": "Privacy notice"}
     for url, text in english.items():
         response = client.get(url, headers={"Accept-Language": language})
         html = response.get_data(as_text=True)
