@@ -79,14 +79,15 @@ def _serve(pipe: Connection) -> None:
 def timed(label: str, server: RemoteServer, messages: list, send_all: Callable[[list], None]) -> float:
     """Send ``messages``, check they all arrived on the expected connections, return messages/second."""
     received, connections = server.stats()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     send_all(messages)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     now_received, now_connections = server.stats()
     arrived, opened = now_received - received, now_connections - connections
     assert arrived == len(messages), f"{label}: {arrived} of {len(messages)} arrived"
     rate = len(messages) / elapsed
-    print(f"{label:<30} {len(messages):>5} msgs {opened:>5} connections {elapsed:6.2f} s {rate:6.0f} msg/s")
+    print(f"{label:<30} {len(messages):>5} msgs {opened:>5} connections {elapsed:6.2f} s {rate:6.0f} msg/s"
+          f"  (sender CPU {cpu / len(messages) * 1000:.2f} ms/msg)")
     return rate
 
 
