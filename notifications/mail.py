@@ -9,10 +9,13 @@ Shape with a calendar (RFC 6047 iMIP, as Outlook, Gmail and Apple Mail expect it
         text/calendar; method=REQUEST; charset=UTF-8      <- clients show accept/decline from this part
       application/ics; name=invite.ics (attachment)        <- the same bytes, for clients that need a file
 
+(The stdlib header registry writes parameter values quoted, ``method="REQUEST"``, which RFC 2045 allows.)
 Without a calendar the message is a bare multipart/alternative (text/plain, text/html): a mixed
 wrapper around a single part would only add noise. The ``method=`` of the MIME part is checked against
 the METHOD line inside the calendar; a mismatch raises ValueError (clients silently ignore such invites).
-Subjects and bodies arrive already translated; this module adds no user-facing text.
+Subjects and bodies arrive already translated; this module adds no user-facing text. Non-ASCII
+bodies go out quoted-printable, headers as RFC 2047 encoded words, so the wire format is 7-bit clean;
+international domains become punycode, non-ASCII local parts are refused (no SMTPUTF8 support).
 """
 
 from __future__ import annotations
