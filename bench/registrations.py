@@ -1,0 +1,137 @@
+"""Registrations per second and p50/p99 latency against gunicorn + PostgreSQL, beside /healthz.
+
+Usage: .venv/bin/python bench/registrations.py [--requests 2000] [--clients 16] [--workers 4]
+Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench).
+The database is dropped and recreated. Both endpoints are measured in the same run, with the
+same clients, so the ratio says what a registration costs compared with a bare database round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from meetings import db as dbmod  # noqa: E402
+from meetings import demo  # noqa: E402
+from meetings.migrate import upgrade_database  # noqa: E402
+from meetings.models import GlobalMeeting, MeetingSession  # noqa: E402
+from meetings.vocabulary import CATEGORY_CODES  # noqa: E402
+
+
+def fresh_database(url: str) -> None:
+    """Drop, create, migrate and seed the bench database with one big open meeting."""
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = dbmod.make_engine(url)
+    upgrade_database(engine)
+    with dbmod.sessionmaker(bind=engine)() as session:
+        demo.seed_workstreams(session)
+        meeting = GlobalMeeting(edition="2099-1", title_en="Bench", status="open",
+                                allowed_categories=list(CATEGORY_CODES))
+        for label, hour in (("A", 7), ("B", 15)):
+            meeting.sessions.append(MeetingSession(label=label, capacity=1_000_000,
+                                                   starts_at=datetime(2099, 3, 18, hour, tzinfo=UTC)))
+        session.add(meeting)
+        session.commit()
+    engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def run(label: str, total: int, clients: int, call) -> dict:
+    """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms."""
+    sessions = [requests.Session() for _ in range(clients)]
+
+    def one(i: int) -> float:
+        started = time.perf_counter()
+        status = call(sessions[i % clients], i)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status >= 400:
+            raise RuntimeError(f"{label}: HTTP {status}")
+        return elapsed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = sorted(pool.map(one, range(total)))
+    wall = time.perf_counter() - started
+    return {"label": label, "rps": total / wall, "p50": statistics.median(latencies),
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench")
+    fresh_database(url)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
+         "warning", "wsgi:app"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base)
+        meeting = requests.get(f"{base}/api/v1/meetings", timeout=5).json()[0]
+        sessions = [s["id"] for s in meeting["sessions"]]
+
+        def health(http, _i):
+            return http.get(f"{base}/healthz", timeout=10).status_code
+
+        def register(http, i):
+            body = {"session_id": sessions[i % 2], "name": f"Delegate {i}", "email": f"d{i}@example.org",
+                    "organization": f"Ministry {i % 50}", "category": "national_asylum_authority",
+                    "country": "KE", "language": "en", "timezone": "Africa/Nairobi", "consent": True}
+            return http.post(f"{base}/api/v1/meetings/{meeting['id']}/registrations", json=body,
+                             timeout=30).status_code
+
+        run("warm-up", 200, args.clients, health)
+        baseline = run("GET /healthz", args.requests, args.clients, health)
+        measured = run("POST registration", args.requests, args.clients, register)
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"gunicorn workers={args.workers}, clients={args.clients}, requests={args.requests} each, PostgreSQL")
+    for row in (baseline, measured):
+        print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
+    print(f"ratio registration/healthz: throughput {measured['rps'] / baseline['rps']:.2f}x, "
+          f"p50 latency {measured['p50'] / baseline['p50']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
