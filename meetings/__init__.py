@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     from meetings import api, cli, db, errorpages, health, i18n, security, templating
+    from meetings.accounts import views as account_views
     from meetings.registrations import views as registration_views
 
     db.init_app(app)
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errorpages.init_app(app)
+    account_views.init_app(app)
     health.init_app(app)
     registration_views.init_app(app)
     api.init_app(app)

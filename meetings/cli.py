@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from meetings import demo
 from meetings.db import new_session, utcnow
@@ -11,6 +12,7 @@ from meetings.migrate import upgrade_database
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Apply the Alembic migrations to DATABASE_URL (SQLite in the instance folder by default)."""
     engine = current_app.extensions["db_engine"]
@@ -23,6 +25,7 @@ def db_upgrade() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create the four workstreams and one open demo global meeting (safe to run again)."""
     db = new_session(current_app)
@@ -35,7 +38,31 @@ def seed_demo() -> None:
         db.close()
 
 
+@click.command("create-secretariat")
+@with_appcontext
+@click.option("--email", required=True, help="Login e-mail of the account")
+@click.option("--name", required=True, help="Full name")
+@click.option("--language", default="en", type=click.Choice(["en", "fr", "es"]))
+@click.password_option(help="At least 12 characters (asked for when not given)")
+def create_secretariat(email: str, name: str, language: str, password: str) -> None:
+    """Create a secretariat account (the first one, or another)."""
+    from meetings.accounts.operations import create_account
+    from meetings.errors import DomainError
+
+    db = new_session(current_app)
+    try:
+        user = create_account(db, email=email, name=name, role="secretariat", password=password,
+                              language=language)
+        db.commit()
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        db.close()
+    click.echo(f"Secretariat account created: {user.email}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(create_secretariat)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
 
 from meetings.vocabulary import LANGUAGE_CODES
@@ -12,7 +12,12 @@ LOCALE_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """The locale of this request: ?lang=, then the remembered choice, then the browser's."""
+    """The locale of this request: ?lang=, then the remembered choice, then the browser's.
+
+    Outside a request (CLI, jobs) it is English unless the caller uses ``force_locale``.
+    """
+    if not has_request_context():
+        return "en"
     for candidate in (request.args.get("lang"), request.cookies.get(LOCALE_COOKIE)):
         if candidate in LANGUAGE_CODES:
             return candidate

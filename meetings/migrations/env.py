@@ -34,8 +34,17 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our UTC column type as the plain DateTime it is in the database (migrations stay frozen)."""
+    from meetings.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
+    context.configure(connection=connection, target_metadata=target_metadata, render_item=render_item,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
         context.run_migrations()

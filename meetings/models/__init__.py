@@ -1,11 +1,16 @@
 """Models of the service, one module per concern; importing this package registers them all."""
 
+from meetings.accounts.models import LoginAttempt, User
+from meetings.models.audit import AuditEntry
 from meetings.models.meeting import GlobalMeeting, MeetingSession
 from meetings.models.organization import Organization
 from meetings.models.registration import Registration
 from meetings.models.workstream import Workstream, WorkstreamInterest
 
 __all__ = [
+    "AuditEntry",
+    "LoginAttempt",
+    "User",
     "GlobalMeeting",
     "MeetingSession",
     "Organization",

@@ -57,6 +57,9 @@ class Registration(Base):
     manage_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=lambda: new_manage_token()
     )
+    feed_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=lambda: new_manage_token()
+    )
     liaison_email: Mapped[str | None] = mapped_column(sa.String(254), nullable=True)
     ical_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())

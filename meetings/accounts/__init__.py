@@ -1,0 +1,1 @@
+"""Accounts for the secretariat and co-conveners: login, roles, invitations (participants have none)."""

@@ -1,0 +1,83 @@
+"""Login, logout and setting a password from a one-time link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from meetings.accounts import operations as ops
+from meetings.accounts import roles
+from meetings.accounts.forms import LoginForm, SetPasswordForm
+from meetings.db import get_db, utcnow
+from meetings.errors import DomainError
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return url_for("registrations.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("registrations.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form (failures are counted per account and per address)."""
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            user = ops.authenticate(db, form.email.data, form.password.data, request.remote_addr or "", utcnow())
+            db.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        except DomainError as error:
+            db.commit()  # keep the failed attempt: it is what rate-limits guessing
+            status = error.status
+            flash(error.message, "error")
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session."""
+    logout_user()
+    return redirect(url_for("registrations.index"), 303)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose a password from an invitation or reset link (one use)."""
+    db = get_db()
+    user = ops.account_by_invitation(db, token, utcnow())
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ops.set_password_with_invitation(db, token, form.password.data, utcnow())
+            db.commit()
+            flash(_("Your password is saved. You can log in now."), "success")
+            return redirect(url_for(".login"), 303)
+        except DomainError as error:
+            db.rollback()
+            status = error.status
+            form.password.errors = [*form.password.errors, error.message]
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/set_password.html", form=form, user=user), status
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Login and the account pages."""
+    roles.init_app(app)
+    app.register_blueprint(bp)
