@@ -23,8 +23,7 @@ translations: install
 
 # After changing user-facing strings: refresh the template and the fr/es catalogs, then translate.
 catalogs: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/fill_catalogs.py
 
 migrate: install
 	$(FLASK) db-upgrade
