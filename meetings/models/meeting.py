@@ -41,6 +41,10 @@ class GlobalMeeting(Base):
     duration_minutes: Mapped[int] = mapped_column(default=180)
     reference_timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Zurich")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
+    # The applied plan (scheduler's plan document) and its per-region burden, read by the next
+    # edition's planner so that bad hours rotate between regions (meetings.planning).
+    plan_document: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    plan_burden: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
 
     sessions: Mapped[list[MeetingSession]] = relationship(
         back_populates="meeting", order_by="MeetingSession.label", cascade="all, delete-orphan"
