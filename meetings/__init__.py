@@ -13,7 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    from meetings import api, cli, db, errorpages, health, i18n, security, templating
+    from meetings import api, calendar, cli, db, errorpages, health, i18n, security, templating
     from meetings.accounts import views as account_views
     from meetings.registrations import views as registration_views
 
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     account_views.init_app(app)
     health.init_app(app)
     registration_views.init_app(app)
+    calendar.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     return app

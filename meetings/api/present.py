@@ -44,7 +44,10 @@ def present_meeting(meeting: GlobalMeeting, seats: dict[int, int], language: str
         "allowed_categories": list(meeting.allowed_categories or []),
         "duration_minutes": meeting.duration_minutes,
         "sessions": [present_session(s, seats.get(s.id, 0)) for s in meeting.sessions],
-        "links": {"page": url_for("registrations.meeting_page", meeting_id=meeting.id, _external=True)},
+        "links": {
+            "page": url_for("registrations.meeting_page", meeting_id=meeting.id, _external=True),
+            "feed_ics": url_for("calendar.meeting_feed", meeting_id=meeting.id, lang=language, _external=True),
+        },
     }
 
 
@@ -81,6 +84,8 @@ def present_registration(db: Session, registration: Registration) -> dict:
         "links": {
             "self": url_for("api.Registration", token=registration.manage_token, _external=True),
             "manage": url_for("registrations.manage", token=registration.manage_token, _external=True),
+            "invite_ics": url_for("calendar.invite", token=registration.manage_token, _external=True),
+            "feed_ics": url_for("calendar.participant_feed", feed_token=registration.feed_token, _external=True),
         },
     }
 
