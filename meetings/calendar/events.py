@@ -93,11 +93,12 @@ def invite_for(registration: Registration, now: datetime) -> tuple[str, bytes]:
 
 
 def cancellation_for_left_session(registration: Registration, left_session: MeetingSession,
-                                  now: datetime) -> bytes:
-    """The METHOD:CANCEL file for the session a participant left when moving A -> B (UID of A).
+                                  now: datetime) -> tuple[str, bytes]:
+    """("CANCEL", file) for the session a participant left when moving A -> B (UID of A).
 
     Call it after the move (the registration's counter is bumped), together with
-    :func:`invite_for` for the new session. Its e-mail part is ``text/calendar; method=CANCEL``.
+    :func:`invite_for` for the new session. Same shape as :func:`invite_for`; the method is
+    always CANCEL (its e-mail part is ``text/calendar; method=CANCEL``).
     """
     if left_session.id == registration.session_id and registration.status != "cancelled":
         raise ValueError("the registration is still in this session; use invite_for")
@@ -107,7 +108,7 @@ def cancellation_for_left_session(registration: Registration, left_session: Meet
         method, data = _message(event, registration, now)
     if method != "CANCEL":  # not their session any more: always a cancellation
         raise RuntimeError("a left session must give a cancellation")
-    return data
+    return method, data
 
 
 def participant_feed(registration: Registration, now: datetime) -> bytes:
