@@ -259,3 +259,15 @@ def test_all_meetings_feed_lists_every_published_meeting_without_join_links(clie
     assert all(e.summary.startswith("Reunión mundial — Sesión ") for e in strict.events)
     assert "NAME;LANGUAGE=es:" in _text(data)
     assert response.headers["Cache-Control"].startswith("public")
+
+
+@pytest.mark.xfail(strict=True, reason="operations._move does not bump registration.ical_sequence when a "
+                   "cancelled registration registers again, so the new REQUEST repeats the CANCEL's SEQUENCE")
+def test_registering_again_after_cancelling_sends_a_higher_sequence(client, meeting):
+    body = _register(client, meeting)
+    client.delete(f"/api/v1/registrations/{body['token']}")
+    _, _, cancel, _ = _invite(client, body["token"])
+    _register(client, meeting)
+    _, _, again, _ = _invite(client, body["token"])
+    assert (cancel.method, again.method) == ("CANCEL", "REQUEST")
+    assert again.events[0].sequence > cancel.events[0].sequence
