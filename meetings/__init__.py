@@ -13,7 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    from meetings import api, calendar, cli, db, errorpages, health, i18n, security, templating
+    from meetings import api, calendar, cli, db, errorpages, health, i18n, planning, security, templating
     from meetings.accounts import views as account_views
     from meetings.registrations import views as registration_views
 
@@ -27,5 +27,6 @@ def create_app(config: dict | None = None) -> Flask:
     registration_views.init_app(app)
     calendar.init_app(app)
     api.init_app(app)
+    planning.init_app(app)
     cli.init_app(app)
     return app

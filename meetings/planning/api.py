@@ -1,0 +1,101 @@
+"""Public planning API: ``POST /api/v1/plans`` and ``GET /api/v1/plans/chart.svg``.
+
+Pure computation on time zones and weights (no personal data, nothing stored), so it needs no
+account; input size is capped (``MAX_PARTICIPANTS``, and the request body by MAX_CONTENT_LENGTH).
+The plan document is the one the CLI prints with ``--json`` (``PlanResult.to_document()``).
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from meetings.planning import operations as ops
+from meetings.planning.labels import chart_labels
+from meetings.vocabulary import REGION_CODES
+from scheduler.chart import render_plan_svg
+from scheduler.participants import Participant
+from scheduler.planner import DEFAULT_REFERENCE_ZONE
+
+blp = Blueprint("plans", __name__, url_prefix="/api/v1",
+                description="Twin-session planning: the two UTC start times that cover every time zone")
+
+
+class ParticipantInSchema(ma.Schema):
+    """A participant: an IANA zone and a weight (States: 1; organizations: their number of people)."""
+
+    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi"})
+    weight = fields.Float(load_default=1)
+    region = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGION_CODES))
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2))
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class PlanQuerySchema(ma.Schema):
+    """Inputs shared by the plan and its chart."""
+
+    date = fields.Date(required=True, metadata={"description": "Meeting day in the reference zone"})
+    duration = fields.Integer(required=True, metadata={"description": "Minutes per session"})
+    window = fields.String(load_default="08:00-20:00", metadata={"description": "Participants' local hours"})
+    interpreters = fields.String(load_default="07:00-22:00",
+                                 metadata={"description": "Interpreters' hours in the reference zone"})
+    step = fields.Integer(load_default=15, metadata={"description": "Grid step; divides 60"})
+    min_gap = fields.Integer(load_default=60, metadata={"description": "Minutes between A and B"})
+    same_day = fields.Boolean(load_default=True)
+    tolerance = fields.Float(load_default=0, metadata={"description": "Rotation tolerance, coverage points"})
+    reference_zone = fields.String(load_default=DEFAULT_REFERENCE_ZONE)
+
+
+class PlanInSchema(PlanQuerySchema):
+    """A planning request; participants omitted or null means the 193 UN member States."""
+
+    participants = fields.List(fields.Nested(ParticipantInSchema), load_default=None, allow_none=True,
+                               metadata={"description": f"At most {ops.MAX_PARTICIPANTS}"})
+    previous = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=None, allow_none=True,
+                           metadata={"description": "Previous edition's burden per region (rotation)"})
+
+
+def _inputs(data: dict) -> ops.PlanInputs:
+    participants = data.get("participants")
+    if participants is not None:
+        participants = tuple(Participant(zone=p["timezone"], weight=p["weight"], region=p.get("region"),
+                                         country=(p.get("country") or "").upper() or None, label=p.get("label"))
+                             for p in participants)
+    return ops.PlanInputs(
+        date=data["date"], duration_minutes=data["duration"], participants=participants,
+        window=data["window"], interpreters=data["interpreters"], step_minutes=data["step"],
+        min_gap_minutes=data["min_gap"], same_day=data["same_day"], tolerance_points=data["tolerance"],
+        previous_burden=data.get("previous"), reference_zone=data["reference_zone"],
+    )
+
+
+@blp.route("/plans")
+class Plans(MethodView):
+    @blp.arguments(PlanInSchema)
+    @blp.response(200, description="The plan document: sessions (start_utc, end_utc), coverage "
+                                   "(share, count, total), uncovered, regions, participants, comparison")
+    def post(self, data: dict):
+        """Plan the twin sessions for the given inputs (nothing is stored)."""
+        return jsonify(ops.plan_twin_sessions(_inputs(data)).to_document())
+
+
+@blp.route("/plans/chart.svg")
+class PlanChart(MethodView):
+    @blp.arguments(PlanQuerySchema, location="query")
+    @blp.response(200, description="SVG 24-hour chart of the plan for the 193 member States")
+    def get(self, data: dict):
+        """The plan's 24-hour chart (image/svg+xml, labels in the request's language)."""
+        plan = ops.plan_twin_sessions(_inputs(data))
+        return svg_response(render_plan_svg(plan, chart_labels()), f"plan-{data['date'].isoformat()}.svg")
+
+
+def svg_response(svg: str, filename: str, *, download: bool = True) -> Response:
+    """An SVG document as its own resource (never inline in HTML pages: CSP)."""
+    response = Response(svg, mimetype="image/svg+xml")
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
