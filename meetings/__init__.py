@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from meetings import api, calendar, cli, db, errorpages, health, i18n, planning, security, templating
     from meetings.accounts import views as account_views
+    from meetings.outbox import cli as outbox_cli
     from meetings.registrations import views as registration_views
 
     db.init_app(app)
@@ -29,4 +30,5 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     planning.init_app(app)
     cli.init_app(app)
+    outbox_cli.init_app(app)
     return app

@@ -23,6 +23,10 @@ def load_config(instance_path: str) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "ACSG Dialogue Platform <dialogue@acsg.example.org>"),
         "ORGANIZER_EMAIL": env.get("ORGANIZER_EMAIL", "dialogue@acsg.example.org"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Reminders before each session, and how often the scheduler process runs its jobs.
+        "REMINDER_OFFSETS": env.get("REMINDER_OFFSETS", "7d,1d,1h"),
+        "REMINDER_SWEEP_SECONDS": int(env.get("REMINDER_SWEEP_SECONDS", "60")),
+        "OUTBOX_DELIVER_SECONDS": int(env.get("OUTBOX_DELIVER_SECONDS", "15")),
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

@@ -21,7 +21,14 @@ import sqlalchemy as sa
 from meetings import create_app, demo
 from meetings import db as dbmod
 from meetings.migrate import upgrade_database
-from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration, WorkstreamInterest
+from meetings.models import (
+    GlobalMeeting,
+    MeetingSession,
+    Organization,
+    OutboxMessage,
+    Registration,
+    WorkstreamInterest,
+)
 from meetings.vocabulary import CATEGORY_CODES
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_test"
@@ -32,8 +39,9 @@ def _require(env: str) -> bool:
 
 
 def _postgres_url() -> str:
-    """A clean PostgreSQL test database (dropped and recreated), or a skip/failure."""
+    """A clean PostgreSQL test database of this run (named after the process), or a skip/failure."""
     url = sa.make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
+    url = url.set(database=f"{url.database}_{os.getpid()}")
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -49,7 +57,7 @@ def _postgres_url() -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory):
     """The URL of a freshly migrated test database, once per backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -61,7 +69,17 @@ def database_url(request, tmp_path_factory) -> str:
         demo.seed_workstreams(session)
         session.commit()
     engine.dispose()
-    return url
+    yield url
+    if request.param == "postgresql":
+        _drop_database(url)
+
+
+def _drop_database(url: str) -> None:
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +104,13 @@ def app(live_app):
     if transaction.is_active:
         transaction.rollback()
     connection.close()
+
+
+@pytest.fixture
+def app_context(app):
+    """An application context for calling operations directly (as jobs and the CLI do)."""
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture
@@ -136,6 +161,7 @@ def committed(live_app):
     """Delete, after the test, every meeting and organization the test committed."""
     yield
     with dbmod.new_session(live_app) as session:
+        session.execute(sa.delete(OutboxMessage))
         session.execute(sa.delete(Registration))
         session.execute(sa.delete(WorkstreamInterest))
         session.execute(sa.delete(MeetingSession))

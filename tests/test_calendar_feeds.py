@@ -261,8 +261,6 @@ def test_all_meetings_feed_lists_every_published_meeting_without_join_links(clie
     assert response.headers["Cache-Control"].startswith("public")
 
 
-@pytest.mark.xfail(strict=True, reason="operations._move does not bump registration.ical_sequence when a "
-                   "cancelled registration registers again, so the new REQUEST repeats the CANCEL's SEQUENCE")
 def test_registering_again_after_cancelling_sends_a_higher_sequence(client, meeting):
     body = _register(client, meeting)
     client.delete(f"/api/v1/registrations/{body['token']}")

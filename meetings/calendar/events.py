@@ -42,6 +42,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from meetings.links import public_url
 from meetings.localtime import format_clock, format_local, format_utc, in_zone
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.vocabulary import LANGUAGE_CODES
@@ -144,12 +145,6 @@ def all_meetings_feed(meetings: Iterable[GlobalMeeting], language: str, now: dat
 # --- links (pages, e-mails, API) ----------------------------------------------------------
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
-    """An absolute URL on ``PUBLIC_BASE_URL`` for an endpoint (no request needed)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
 def webcal_url(url: str) -> str:
     """The same feed as a ``webcal://`` URL (calendar apps subscribe instead of downloading)."""
     return re.sub(r"^https?://", "webcal://", url)
@@ -162,9 +157,9 @@ def calendar_links(registration: Registration) -> dict[str, str | None]:
     (None when the registration is cancelled: there is nothing to add). Google and Outlook get
     the join link only for a confirmed registration.
     """
-    feed = absolute_url("calendar.participant_feed", feed_token=registration.feed_token)
+    feed = public_url("calendar.participant_feed", feed_token=registration.feed_token)
     links: dict[str, str | None] = {
-        "invite_ics": absolute_url("calendar.invite", token=registration.manage_token),
+        "invite_ics": public_url("calendar.invite", token=registration.manage_token),
         "feed": feed,
         "feed_webcal": webcal_url(feed),
         "google": None,
@@ -183,7 +178,7 @@ def calendar_links(registration: Registration) -> dict[str, str | None]:
 
 def meeting_feed_links(meeting: GlobalMeeting, language: str) -> dict[str, str]:
     """The public feed of a meeting in ``language``: ``feed`` (https) and ``feed_webcal``."""
-    feed = absolute_url("calendar.meeting_feed", meeting_id=meeting.id, lang=_language(language))
+    feed = public_url("calendar.meeting_feed", meeting_id=meeting.id, lang=_language(language))
     return {"feed": feed, "feed_webcal": webcal_url(feed)}
 
 
@@ -247,10 +242,10 @@ def _session_event(session: MeetingSession, language: str, zone: str | None,
                         "you will receive the join link."))
     if registration is not None:
         blocks.append(_("Change or cancel your registration: %(url)s",
-                        url=absolute_url("registrations.manage", token=registration.manage_token)))
+                        url=public_url("registrations.manage", token=registration.manage_token)))
     else:
         blocks.append(_("Information and registration: %(url)s",
-                        url=absolute_url("registrations.meeting_page", meeting_id=meeting.id)))
+                        url=public_url("registrations.meeting_page", meeting_id=meeting.id)))
     if join:
         blocks.append(_("Join link (personal, please do not share it):"))
 

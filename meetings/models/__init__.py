@@ -6,6 +6,7 @@ from meetings.models.meeting import GlobalMeeting, MeetingSession
 from meetings.models.organization import Organization
 from meetings.models.registration import Registration
 from meetings.models.workstream import Workstream, WorkstreamInterest
+from meetings.outbox.models import OutboxMessage, Webhook
 
 __all__ = [
     "AuditEntry",
@@ -17,4 +18,6 @@ __all__ = [
     "Registration",
     "Workstream",
     "WorkstreamInterest",
+    "OutboxMessage",
+    "Webhook",
 ]

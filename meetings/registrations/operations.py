@@ -23,6 +23,7 @@ from meetings.models import (
     WorkstreamInterest,
 )
 from meetings.models.organization import organization_key
+from meetings.outbox.registration_messages import notify_registration
 from meetings.registrations import rules
 from meetings.registrations.rules import RegistrationInput
 from meetings.vocabulary import CATEGORIES
@@ -120,6 +121,10 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         created = False
     sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
     db.flush()
+    if created:
+        notify_registration(db, registration, registration.status, now)
+    else:
+        notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
     return RegistrationOutcome(registration, created, left)
 
 
@@ -158,6 +163,7 @@ def change_registration(db: Session, registration: Registration, changes: Regist
                                  registration.name, registration.email, now)
     registration.updated_at = now
     db.flush()
+    notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
     return left
 
 
@@ -174,6 +180,7 @@ def cancel_registration(db: Session, registration: Registration, now: datetime) 
     registration.updated_at = now
     registration.ical_sequence += 1
     db.flush()
+    notify_registration(db, registration, "cancelled", now)
     return promote_from_waitlist(db, session, now) if was_confirmed else None
 
 
@@ -191,8 +198,10 @@ def promote_from_waitlist(db: Session, session: MeetingSession, now: datetime) -
         return None
     oldest.status = "confirmed"
     oldest.waitlisted_at = None
+    oldest.ical_sequence += 1  # the invite now carries the join link: a newer version of the event
     oldest.updated_at = now
     db.flush()
+    notify_registration(db, oldest, "promoted", now)
     return oldest
 
 
@@ -332,10 +341,12 @@ def _move(db: Session, registration: Registration, target: MeetingSession, now: 
             label=target.label,
             current=previous.label,
         )
+    # Every later calendar message to this person must carry a higher SEQUENCE: a move cancels the old
+    # session, and registering again after a cancellation follows a CANCEL for the same session.
+    if previous is not None or registration.id is not None:
+        registration.ical_sequence += 1
     registration.status = "cancelled"
     registration.cancelled_at = None
-    if previous is not None:
-        registration.ical_sequence += 1
     db.flush()
     _take_seat(db, registration, locked[target.id], now, accept_waitlist=True)
     if previous is not None and was_confirmed:

@@ -1,0 +1,163 @@
+"""Delivering due outbox rows: claim (SKIP LOCKED), send, record the outcome with back-off.
+
+A worker claims a batch by setting a lease and its own claim token in one short transaction
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers never take the same rows; SQLite serializes
+writers with ``BEGIN IMMEDIATE``). Each outcome is committed on its own, and only if the row still
+carries the worker's token. A worker that dies leaves its rows to be claimed again when the lease
+expires; a message sent just before such a death may be sent twice, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.outbox.transports import Transports
+from notifications.errors import DeliveryError
+from notifications.mail import compose_email, make_message_id
+from notifications.retry import is_exhausted, next_attempt_at
+from notifications.webhooks import build_webhook_request
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE) -> tuple[str, list[int]]:
+    """Lease up to ``limit`` due rows to a new claim token; commits."""
+    token = uuid.uuid4().hex
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+    )
+    rows = db.scalars(sa.select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                      .limit(limit).with_for_update(skip_locked=True)).all()
+    for row in rows:
+        row.status, row.lease_until, row.claim_token = "sending", now + lease, token
+    db.commit()
+    return token, [row.id for row in rows]
+
+
+def build_email(row: OutboxMessage, transports: Transports, now: datetime):
+    """The MIME message of an e-mail row (same Message-ID on every attempt)."""
+    return compose_email(
+        sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=row.subject,
+        text=row.body_text, html=row.body_html, calendar=row.calendar.encode("utf-8") if row.calendar else None,
+        calendar_method=row.calendar_method, message_id=make_message_id(row.key, transports.message_domain),
+        now=now, language=row.language, attachment_name="invite.ics")
+
+
+def deliver_due(session_factory: Callable[[], Session], transports: Transports, now: Callable[[], datetime], *,
+                batch_size: int = 100, lease: timedelta = DEFAULT_LEASE,
+                on_progress: Callable[[int], None] | None = None) -> DeliveryReport:
+    """Deliver everything due, batch after batch, until nothing is due."""
+    report = DeliveryReport()
+    while True:
+        with session_factory() as db:
+            token, ids = claim_due(db, now(), batch_size, lease)
+        if not ids:
+            return report
+        report.claimed += len(ids)
+        _deliver_batch(session_factory, transports, now, token, ids, report, on_progress)
+
+
+def _deliver_batch(session_factory, transports: Transports, now, token: str, ids: list[int],
+                   report: DeliveryReport, on_progress) -> None:
+    with session_factory() as db:
+        rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
+        hooks = {h.id: h for h in db.scalars(sa.select(Webhook).where(
+            Webhook.id.in_({r.webhook_id for r in rows if r.webhook_id})))}
+        db.expunge_all()
+    emails = [r for r in rows if r.channel == "email"]
+    webhooks = [r for r in rows if r.channel == "webhook"]
+    if emails:
+        try:
+            with transports.mailer() as mailer:
+                for row in emails:
+                    _attempt(session_factory, token, row, now, report,
+                             lambda r=row: mailer.send(build_email(r, transports, now())))
+                    if on_progress:
+                        on_progress(1)
+        except DeliveryError as error:  # could not even connect: every unsent row of the batch waits
+            for row in emails:
+                if row.status == "sending":
+                    _record(session_factory, token, row, now(), report, error)
+                    if on_progress:
+                        on_progress(1)
+    if webhooks:
+        with transports.http() as http:
+            for row in webhooks:
+                _attempt(session_factory, token, row, now, report,
+                         lambda r=row: _post(transports, http, r, hooks, now()))
+                if on_progress:
+                    on_progress(1)
+
+
+def _post(transports: Transports, http, row: OutboxMessage, hooks: dict[int, Webhook], now: datetime) -> None:
+    hook = hooks.get(row.webhook_id)
+    if hook is None or not hook.active:
+        raise DeliveryError("webhook removed or disabled", permanent=True)
+    payload = row.payload
+    body, headers = build_webhook_request(payload["type"], payload["data"], payload["id"], now)
+    transports.post(http, hook.url, body, headers, hook.secret)
+
+
+def _attempt(session_factory, token: str, row: OutboxMessage, now, report: DeliveryReport, send) -> None:
+    try:
+        send()
+    except DeliveryError as error:
+        _record(session_factory, token, row, now(), report, error)
+        return
+    except Exception as error:  # a bug or bad data in one row must not stop the others
+        _record(session_factory, token, row, now(), report, DeliveryError(f"{type(error).__name__}: {error}",
+                                                                           permanent=True))
+        return
+    _record(session_factory, token, row, now(), report, None)
+
+
+def _record(session_factory, token: str, row: OutboxMessage, now: datetime, report: DeliveryReport,
+            error: DeliveryError | None) -> None:
+    """Store the outcome, only if this worker still holds the row."""
+    attempts = row.attempts + 1
+    if error is None:
+        values = {"status": "sent", "sent_at": now, "attempts": attempts, "lease_until": None, "last_error": ""}
+        report.sent += 1
+    elif error.permanent or is_exhausted(attempts, row.max_attempts):
+        values = {"status": "failed", "attempts": attempts, "lease_until": None, "last_error": str(error)[:2000]}
+        report.failed += 1
+        report.errors.append(f"{row.key}: {error}")
+    else:
+        values = {"status": "pending", "attempts": attempts, "lease_until": None, "last_error": str(error)[:2000],
+                  "next_attempt_at": next_attempt_at(attempts, now, jitter=random.random())}
+        report.retrying += 1
+    row.status = values["status"]
+    with session_factory() as db:
+        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
+                   .values(**values))
+        db.commit()
+
+
+def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
+    """Put failed rows (all, or ``ids``) back in the queue, due now; returns how many."""
+    query = sa.update(OutboxMessage).where(OutboxMessage.status == "failed")
+    if ids:
+        query = query.where(OutboxMessage.id.in_(ids))
+    result = db.execute(query.values(status="pending", attempts=0, next_attempt_at=now, last_error=""))
+    db.flush()
+    return result.rowcount

@@ -1,0 +1,70 @@
+"""Where outbox rows go: SMTP (or .eml files for development) and webhooks over HTTPS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+
+import requests
+
+from notifications.smtp import SmtpSettings, SmtpTransport
+from notifications.webhooks import post_webhook
+
+
+class FileMailer:
+    """Development transport: each e-mail becomes an .eml file in a folder (no SMTP server needed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, msg: EmailMessage) -> dict:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = msg["Message-ID"].strip("<>").replace("/", "_").split("@")[0]
+        (self.folder / f"{name}.eml").write_bytes(msg.as_bytes())
+        return {}
+
+
+@dataclass(frozen=True)
+class Transports:
+    """The delivery settings of one worker."""
+
+    mail_from: str
+    smtp: SmtpSettings | None
+    mail_folder: Path | None
+    webhook_timeout: tuple[float, float] = (3.05, 10)
+
+    @property
+    def message_domain(self) -> str:
+        """Domain of Message-IDs: the sender's."""
+        return parseaddr(self.mail_from)[1].rpartition("@")[2] or "acsg.invalid"
+
+    @contextmanager
+    def mailer(self) -> Iterator[SmtpTransport | FileMailer]:
+        """One SMTP connection for a whole batch (or the file mailer)."""
+        if self.smtp is None:
+            yield FileMailer(self.mail_folder or Path("mail"))
+            return
+        with SmtpTransport(self.smtp) as transport:
+            yield transport
+
+    @contextmanager
+    def http(self) -> Iterator[requests.Session]:
+        """One HTTP session (connection pool) for a batch of webhooks."""
+        with requests.Session() as session:
+            yield session
+
+    def post(self, session: requests.Session, url: str, body: bytes, headers: dict, secret: str) -> int:
+        """Deliver one signed webhook."""
+        return post_webhook(url, body, headers, secret, session=session, timeout=self.webhook_timeout)
+
+
+def transports_from_config(config: Mapping, instance_path: str, env: Mapping[str, str] = os.environ) -> Transports:
+    """SMTP when SMTP_HOST is set (or MAIL_TRANSPORT=smtp); otherwise .eml files in instance/mail."""
+    mode = env.get("MAIL_TRANSPORT") or ("smtp" if env.get("SMTP_HOST") else "files")
+    smtp = SmtpSettings.from_env(env) if mode == "smtp" else None
+    return Transports(mail_from=config["MAIL_FROM"], smtp=smtp, mail_folder=Path(instance_path) / "mail")

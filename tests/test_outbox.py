@@ -1,0 +1,261 @@
+"""The outbox: rows written with the change, delivered to a real SMTP server, retried, never doubled."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlalchemy as sa
+from conftest import make_meeting, registration_payload
+from smtp_server import SmtpServer
+
+from meetings import db as dbmod
+from meetings.outbox.delivery import claim_due, deliver_due, requeue
+from meetings.outbox.enqueue import RenderedEmail, enqueue_email
+from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.outbox.session_messages import sweep_reminders
+from meetings.outbox.transports import Transports
+from notifications.smtp import SmtpSettings
+from notifications.webhooks import verify
+
+NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _transports(port: int) -> Transports:
+    return Transports(mail_from="ACSG Dialogue Platform <dialogue@acsg.example.org>",
+                      smtp=SmtpSettings("127.0.0.1", port, timeout=5), mail_folder=None)
+
+
+def _rows(db, **filters):
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    for name, value in filters.items():
+        query = query.where(getattr(OutboxMessage, name) == value)
+    return db.scalars(query).all()
+
+
+def _register(client, meeting, email="ana@example.org", label="A", **overrides):
+    session = next(s for s in meeting.sessions if s.label == label)
+    return client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                       json=registration_payload(session.id, email, **overrides))
+
+
+def test_registration_writes_its_email_in_the_same_transaction(client, db, meeting):
+    assert _register(client, meeting, liaison_email="mission@un.example.org").status_code == 201
+    (email, liaison) = _rows(db, channel="email")
+    assert email.topic == "registration.confirmed" and email.to_addresses == ["ana@example.org"]
+    assert email.calendar_method == "REQUEST" and "METHOD:REQUEST" in email.calendar
+    assert "secret-2027-1-A" in email.body_text  # join link for the confirmed participant
+    assert liaison.to_addresses == ["mission@un.example.org"] and "secret-" not in liaison.body_text
+    assert "/manage/" not in liaison.body_text
+
+
+def test_refused_registration_writes_nothing(client, db, meeting):
+    assert _register(client, meeting, timezone="Not/AZone").status_code == 422
+    assert _rows(db) == []
+
+
+def test_the_same_event_never_produces_two_rows(client, db, meeting):
+    _register(client, meeting)
+    _register(client, meeting, email="ANA@example.org")  # same data again: no new message
+    assert [r.topic for r in _rows(db)] == ["registration.confirmed"]
+
+
+def test_waitlist_promotion_and_cancellation_are_notified(client, db):
+    meeting = make_meeting(db, capacity=1)
+    first = _register(client, meeting, email="first@example.org").json
+    _register(client, meeting, email="second@example.org")
+    client.delete(f"/api/v1/registrations/{first['token']}")
+    topics = [(r.to_addresses[0], r.topic, r.calendar_method) for r in _rows(db)]
+    assert topics == [
+        ("first@example.org", "registration.confirmed", "REQUEST"),
+        ("second@example.org", "registration.waitlisted", None),
+        ("first@example.org", "registration.cancelled", "CANCEL"),
+        ("second@example.org", "registration.promoted", "REQUEST"),
+    ]
+
+
+def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
+    token = _register(client, meeting).json["token"]
+    client.patch(f"/api/v1/registrations/{token}", json={"session_id": meeting.sessions[1].id})
+    moved = [r for r in _rows(db) if r.topic.startswith(("registration.moved", "registration.left"))]
+    assert {r.topic: r.calendar_method for r in moved} == {"registration.moved": "REQUEST",
+                                                           "registration.left_session": "CANCEL"}
+    uids = {r.topic: next(line for line in r.calendar.splitlines() if line.startswith("UID")) for r in moved}
+    assert uids["registration.moved"] != uids["registration.left_session"]
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_delivered_email_has_the_promised_structure(client, db, meeting, language):
+    _register(client, meeting, language=language)
+    db.commit()
+    with SmtpServer() as server:
+        report = deliver_due(lambda: dbmod.new_session(client.application), _transports(server.port), lambda: NOW)
+        assert report.sent == 1, report
+        (received,) = server.messages
+    message = BytesParser(policy=policy.default).parsebytes(received.data)
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    plain, html, calendar = alternative.get_payload()
+    assert (plain.get_content_type(), html.get_content_type(), calendar.get_content_type()) == (
+        "text/plain", "text/html", "text/calendar")
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar.get_content_charset().lower() == "utf-8"
+    assert "METHOD:REQUEST" in calendar.get_content()
+    assert attachment.get_filename() == "invite.ics"
+    expected = {"fr": ("Inscription confirmée", "Votre heure"), "es": ("Inscripción confirmada", "Su hora")}
+    assert expected[language][0] in message["Subject"]
+    assert expected[language][1] in plain.get_content()
+    assert "07:00 UTC" in plain.get_content()
+    assert message["Message-ID"].endswith("@acsg.example.org>")
+    assert _rows(db)[0].status == "sent"
+
+
+def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
+    for index in range(50):
+        enqueue_email(db, key=f"bulk:{index}", topic="test", to=[f"p{index}@example.org"], language="en",
+                      email=RenderedEmail(f"Message {index}", "text", "<p>html</p>"), now=NOW)
+    db.commit()
+    with SmtpServer() as server:
+        port = server.port
+    # Nothing listens on the port now: every row waits with a back-off.
+    down = deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: NOW)
+    assert (down.sent, down.retrying) == (0, 50)
+    assert all(r.next_attempt_at > NOW and r.attempts == 1 for r in _rows(db))
+    assert deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: NOW).claimed == 0  # not due
+    server = SmtpServer(port=port)
+    server.start()
+    try:
+        later = NOW + timedelta(hours=2)
+        up = deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: later)
+        assert up.sent == 50
+        ids = server.message_ids()
+    finally:
+        server.stop()
+    assert len(ids) == len(set(ids)) == 50
+    db.expire_all()
+    assert {r.status for r in _rows(db)} == {"sent"}
+
+
+def test_permanent_failure_stays_visible_and_can_be_requeued(app, db):
+    enqueue_email(db, key="refused", topic="test", to=["nobody@example.org"], language="en",
+                  email=RenderedEmail("S", "t", "<p>h</p>"), now=NOW)
+    db.commit()
+    with SmtpServer() as server:
+        server.reject_rcpt = "550 5.1.1 No such user"
+        report = deliver_due(lambda: dbmod.new_session(app), _transports(server.port), lambda: NOW)
+    assert report.failed == 1
+    (row,) = _rows(db)
+    db.refresh(row)
+    assert row.status == "failed" and "550" in row.last_error
+    assert requeue(db, NOW) == 1
+    db.commit()
+    db.refresh(row)
+    assert row.status == "pending" and row.attempts == 0
+
+
+def test_a_dead_workers_rows_are_claimed_again_after_the_lease(app, db):
+    enqueue_email(db, key="leased", topic="test", to=["a@example.org"], language="en",
+                  email=RenderedEmail("S", "t", "<p>h</p>"), now=NOW)
+    db.commit()
+    with dbmod.new_session(app) as worker_a:
+        _token, ids = claim_due(worker_a, NOW, 10, lease=timedelta(minutes=5))
+    assert len(ids) == 1  # worker A dies here without sending
+    with SmtpServer() as server:
+        def factory():
+            return dbmod.new_session(app)
+
+        early = deliver_due(factory, _transports(server.port), lambda: NOW + timedelta(minutes=1))
+        assert early.claimed == 0
+        late = deliver_due(factory, _transports(server.port), lambda: NOW + timedelta(minutes=6))
+        assert late.sent == 1 and len(server.messages) == 1
+
+
+def test_reminders_are_swept_once_and_follow_the_session(app_context, client, db, meeting):
+    _register(client, meeting, email="confirmed@example.org")
+    cancelled = _register(client, meeting, email="cancelled@example.org").json["token"]
+    client.delete(f"/api/v1/registrations/{cancelled}")
+    start = meeting.sessions[0].starts_at
+    one_day_before = start - timedelta(days=1)
+    assert sweep_reminders(db, one_day_before) == 1
+    assert sweep_reminders(db, one_day_before + timedelta(minutes=5)) == 0  # idempotent
+    reminders = _rows(db, topic="registration.reminder")
+    assert [r.to_addresses for r in reminders] == [["confirmed@example.org"]]
+    assert sweep_reminders(db, start - timedelta(days=3)) == 0  # nothing due then
+    # The session moves: the reminders follow its new time.
+    session = meeting.sessions[0]
+    session.starts_at = start + timedelta(days=2)
+    session.ical_sequence += 1
+    db.flush()
+    assert sweep_reminders(db, one_day_before) == 0
+    assert sweep_reminders(db, session.starts_at - timedelta(hours=1)) == 1
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_webhooks_are_signed_and_delivered_through_the_outbox(client, db, meeting):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        db.add(Webhook(url=f"http://127.0.0.1:{server.server_port}/hook", secret="s3cret",
+                       events=["registration.created", "registration.cancelled"]))
+        db.commit()
+        token = _register(client, meeting).json["token"]
+        client.delete(f"/api/v1/registrations/{token}")
+        db.commit()
+        with SmtpServer() as smtp:
+            report = deliver_due(lambda: dbmod.new_session(client.application), _transports(smtp.port), lambda: NOW)
+        assert report.failed == 0
+    finally:
+        server.shutdown()
+    events = [json.loads(body) for _headers, body in _Recorder.received]
+    assert [e["type"] for e in events] == ["registration.created", "registration.cancelled"]
+    for headers, body in _Recorder.received:
+        assert verify(body, "s3cret", headers["x-acsg-signature"])
+        assert not verify(body + b" ", "s3cret", headers["x-acsg-signature"])
+    assert "ana@example.org" not in _Recorder.received[0][1].decode()
+    assert token not in _Recorder.received[0][1].decode()
+
+
+def test_two_workers_in_parallel_deliver_500_messages_once(live_app, committed, backend):
+    if backend != "postgresql":
+        pytest.skip("SKIP LOCKED concurrency is a PostgreSQL property")
+    with dbmod.new_session(live_app) as db:
+        for index in range(500):
+            enqueue_email(db, key=f"parallel:{index}", topic="test", to=[f"p{index}@example.org"], language="en",
+                          email=RenderedEmail(f"M{index}", "t", "<p>h</p>"), now=NOW)
+        db.commit()
+    try:
+        with SmtpServer() as server:
+            def worker(_):
+                return deliver_due(lambda: dbmod.new_session(live_app), _transports(server.port), lambda: NOW,
+                                   batch_size=25)
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                reports = list(pool.map(worker, range(2)))
+            ids = server.message_ids()
+        assert sum(r.sent for r in reports) == 500
+        assert all(r.sent > 0 for r in reports), [r.sent for r in reports]
+        assert len(ids) == len(set(ids)) == 500
+    finally:
+        with dbmod.new_session(live_app) as db:
+            db.execute(sa.delete(OutboxMessage))
+            db.commit()
