@@ -4,10 +4,8 @@ The planning itself is pure (``scheduler.plan``); these functions turn the servi
 ``PlanRequest`` (localized 422 on bad input), find the participants and the previous edition's
 burden of a meeting, and apply a plan to sessions A and B.
 
-Moving a session goes through :func:`reschedule_session` only, so whatever must follow a time change
-(calendar updates with a bumped SEQUENCE, e-mails through the outbox) hooks in there: either in that
-function or by connecting to the :data:`session_rescheduled` signal, which is sent inside the
-caller's transaction (write outbox rows with the ``db`` it passes; never commit in a receiver).
+Applying a plan moves sessions through :func:`meetings.sessions.operations.reschedule_session`, the
+one place a session's time changes (it bumps SEQUENCE, audits and notifies registrants).
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from blinker import Namespace
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
@@ -27,6 +24,7 @@ from meetings.errors import Conflict, InvalidInput, NotFound
 from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration
 from meetings.models.audit import record_action
 from meetings.planning.labels import ERROR_MESSAGES, plan_error
+from meetings.sessions.operations import reschedule_session
 from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES
 from scheduler.comfort import parse_window
 from scheduler.errors import PlanInputError
@@ -38,12 +36,6 @@ from scheduler.series import SeriesMeeting, suggest_series
 MAX_PARTICIPANTS = 1000
 MAX_DURATION = 720
 
-signals = Namespace()
-session_rescheduled = signals.signal("session-rescheduled")
-"""Sent by :func:`reschedule_session` after a session's time changed (sender: the session).
-
-Keyword arguments: ``db``, ``previous_start``, ``previous_duration``, ``actor``, ``now``.
-"""
 
 
 @dataclass(frozen=True)
@@ -152,34 +144,6 @@ def previous_burden(db: Session, edition: str, *, exclude_id: int | None = None)
         query = query.where(GlobalMeeting.id != exclude_id)
     burden = db.scalar(query)
     return {str(k): float(v) for k, v in burden.items()} if burden else None
-
-
-def reschedule_session(db: Session, session: MeetingSession, starts_at: datetime, duration_minutes: int,
-                       actor, now: datetime) -> bool:
-    """Move one session; the ONE place a session's time changes. Returns whether anything changed.
-
-    A change bumps the session's iCalendar SEQUENCE (calendar clients only accept updates with a
-    higher one), is written to the audit log and announced through :data:`session_rescheduled`.
-    """
-    if starts_at.tzinfo is None:
-        raise ValueError("naive datetime given to reschedule_session")
-    if isinstance(duration_minutes, bool) or not 0 < duration_minutes <= MAX_DURATION:
-        raise InvalidInput("bad_duration", ERROR_MESSAGES["bad_duration"], field="duration")
-    starts_at = starts_at.astimezone(UTC)
-    previous_start, previous_duration = session.starts_at, session.duration_minutes
-    if previous_start == starts_at and previous_duration == duration_minutes:
-        return False
-    session.starts_at = starts_at
-    session.duration_minutes = duration_minutes
-    session.ical_sequence += 1
-    record_action(db, actor, "session.rescheduled", "session", session.id, now,
-                  label=session.label, meeting_id=session.meeting_id,
-                  before={"starts_at": previous_start.isoformat(), "duration_minutes": previous_duration},
-                  after={"starts_at": starts_at.isoformat(), "duration_minutes": duration_minutes})
-    db.flush()
-    session_rescheduled.send(session, db=db, previous_start=previous_start,
-                             previous_duration=previous_duration, actor=actor, now=now)
-    return True
 
 
 def _document_sessions(document: Mapping) -> dict[str, tuple[datetime, int]]:

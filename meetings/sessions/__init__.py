@@ -1,0 +1,1 @@
+"""Changing sessions and meetings once published: reschedule, cancel (each notifies everyone concerned)."""

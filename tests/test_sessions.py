@@ -1,0 +1,70 @@
+"""Moving or cancelling a session tells every registrant, with calendar updates and new reminders."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from conftest import make_meeting, registration_payload
+
+from meetings.db import utcnow
+from meetings.models import AuditEntry, OutboxMessage
+from meetings.outbox.session_messages import sweep_reminders
+from meetings.sessions.operations import cancel_meeting, cancel_session, reschedule_session
+
+
+def _fill(client, meeting, people: int):
+    session = meeting.sessions[0]
+    return [client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                        json=registration_payload(session.id, f"p{i}@example.org")).json for i in range(people)]
+
+
+def _messages(db, topic):
+    return db.scalars(sa.select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id)).all()
+
+
+def _sequence(calendar: str) -> int:
+    return int(re.search(r"^SEQUENCE:(\d+)", calendar, re.M).group(1))
+
+
+def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(app_context, client, db):
+    meeting = make_meeting(db, capacity=3)
+    people = _fill(client, meeting, 5)  # 3 confirmed, 2 waitlisted
+    client.delete(f"/api/v1/registrations/{people[4]['token']}")  # a cancelled one hears nothing more
+    session = meeting.sessions[0]
+    first_invites = {m.to_addresses[0]: _sequence(m.calendar) for m in _messages(db, "registration.confirmed")}
+    new_start = session.starts_at + timedelta(hours=2)
+    assert reschedule_session(db, session, new_start, 120, None, utcnow())
+    updates = _messages(db, "registration.session_changed")
+    assert sorted(m.to_addresses[0] for m in updates) == ["p0@example.org", "p1@example.org", "p2@example.org",
+                                                          "p3@example.org"]
+    for message in updates:
+        if message.to_addresses[0] == "p3@example.org":  # waitlisted: told, but nothing for the calendar
+            assert message.calendar is None
+            continue
+        assert message.calendar_method == "REQUEST"
+        assert "DTSTART:20270317T090000Z" in message.calendar and "DTEND:20270317T110000Z" in message.calendar
+        assert _sequence(message.calendar) > first_invites[message.to_addresses[0]]
+    assert db.scalar(sa.select(AuditEntry.action)) == "session.rescheduled"
+    assert not reschedule_session(db, session, new_start, 120, None, utcnow())  # no change, no message
+    assert len(_messages(db, "registration.session_changed")) == 4
+    assert sweep_reminders(db, new_start - timedelta(hours=1)) == 3
+
+
+def test_cancelling_a_session_sends_cancellations(app_context, client, db):
+    meeting = make_meeting(db, capacity=10)
+    _fill(client, meeting, 2)
+    assert cancel_session(db, meeting.sessions[0], None, utcnow())
+    cancellations = _messages(db, "registration.session_cancelled")
+    assert len(cancellations) == 2
+    assert all(m.calendar_method == "CANCEL" and "STATUS:CANCELLED" in m.calendar for m in cancellations)
+    assert sweep_reminders(db, meeting.sessions[0].starts_at - timedelta(hours=1)) == 0
+
+
+def test_cancelling_a_meeting_cancels_both_sessions(app_context, client, db):
+    meeting = make_meeting(db, capacity=10)
+    _fill(client, meeting, 1)
+    cancel_meeting(db, meeting, None, utcnow())
+    assert {s.status for s in meeting.sessions} == {"cancelled"}
+    assert len(_messages(db, "registration.session_cancelled")) == 1
