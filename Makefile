@@ -32,7 +32,7 @@ demo: migrate
 	$(FLASK) seed-demo
 
 run: translations demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) dev-server --host 127.0.0.1 --port $(PORT)
 
 test: translations
 	$(BIN)/ruff check .

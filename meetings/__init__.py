@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings import api, calendar, cli, db, errorpages, health, i18n, planning, security, templating
     from meetings.accounts import views as account_views
     from meetings.outbox import cli as outbox_cli
+    from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views
 
     db.init_app(app)
@@ -31,4 +32,5 @@ def create_app(config: dict | None = None) -> Flask:
     planning.init_app(app)
     cli.init_app(app)
     outbox_cli.init_app(app)
+    outbox_views.init_app(app)
     return app

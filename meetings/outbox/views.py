@@ -1,0 +1,81 @@
+"""Secretariat pages: webhooks and the state of the outbox (failed messages can be re-queued)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from meetings.accounts.roles import require_role
+from meetings.db import get_db, utcnow
+from meetings.errors import DomainError
+from meetings.outbox import admin
+from meetings.outbox.forms import ActionForm, WebhookForm
+from meetings.outbox.models import Webhook
+
+bp = Blueprint("outbox", __name__, url_prefix="/secretariat")
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@require_role("secretariat")
+def webhooks():
+    """List and add webhooks; the new secret is shown once."""
+    db = get_db()
+    form = WebhookForm()
+    status, secret = 200, None
+    if form.validate_on_submit():
+        try:
+            hook = admin.add_webhook(db, form.url.data, form.events.data, current_user, utcnow())
+            db.commit()
+            secret = hook.secret
+            flash(_("Webhook added. Copy its signing secret now: it is not shown again."), "success")
+            form = WebhookForm(formdata=None)
+        except DomainError as error:
+            db.rollback()
+            status = error.status
+            getattr(form, error.field or "url").errors = [error.message]
+    elif form.is_submitted():
+        status = 422
+    hooks = db.scalars(sa.select(Webhook).order_by(Webhook.id)).all()
+    return render_template("outbox/webhooks.html", form=form, hooks=hooks, secret=secret,
+                           action=ActionForm()), status
+
+
+@bp.post("/webhooks/<int:hook_id>/disable")
+@require_role("secretariat")
+def disable_webhook(hook_id: int):
+    """Stop a webhook."""
+    if not ActionForm().validate_on_submit():
+        raise CSRFError()
+    db = get_db()
+    admin.disable_webhook(db, hook_id, current_user, utcnow())
+    db.commit()
+    return redirect(url_for(".webhooks"), 303)
+
+
+@bp.get("/outbox")
+@require_role("secretariat")
+def outbox():
+    """Counts by status and the failed messages with their last error."""
+    counts, failed = admin.outbox_overview(get_db())
+    return render_template("outbox/outbox.html", counts=counts, failed=failed, action=ActionForm())
+
+
+@bp.post("/outbox/requeue")
+@require_role("secretariat")
+def requeue():
+    """Put every failed message back in the queue."""
+    if not ActionForm().validate_on_submit():
+        raise CSRFError()
+    db = get_db()
+    count = admin.requeue_failed(db, current_user, utcnow())
+    db.commit()
+    flash(_("%(count)d messages are queued again.", count=count), "success")
+    return redirect(url_for(".outbox"), 303)
+
+
+def init_app(app: Flask) -> None:
+    """Register the secretariat's outbox pages."""
+    app.register_blueprint(bp)

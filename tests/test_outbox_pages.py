@@ -1,0 +1,69 @@
+"""Secretariat pages for webhooks and failed messages: role-protected, CSRF, audited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from pagehelpers import csrf_token, post_form
+
+from meetings.accounts import operations as accounts
+from meetings.db import utcnow
+from meetings.models import AuditEntry, OutboxMessage, Webhook
+from meetings.outbox.enqueue import RenderedEmail, enqueue_email
+
+PASSWORD = "correct horse battery staple"
+
+
+def _login(client, db, role="secretariat"):
+    organization = None
+    if role == "co_convener":
+        from meetings.registrations.operations import find_or_create_organization
+
+        organization = find_or_create_organization(db, "Agency", "national_asylum_authority", "DE", None)
+    accounts.create_account(db, email=f"{role}@example.org", name=role, role=role, password=PASSWORD,
+                            organization=organization)
+    db.commit()
+    post_form(client, "/account/login", {"email": f"{role}@example.org", "password": PASSWORD})
+
+
+def test_pages_need_the_secretariat(client, db):
+    assert client.get("/secretariat/webhooks").status_code == 302
+    assert client.get("/api/v1/meetings").status_code == 200
+    _login(client, db, "co_convener")
+    assert client.get("/secretariat/webhooks").status_code == 403
+    assert client.get("/secretariat/outbox").status_code == 403
+
+
+def test_add_a_webhook_shows_its_secret_once(client, db):
+    _login(client, db)
+    response = post_form(client, "/secretariat/webhooks", {"url": "https://partner.example.org/acsg",
+                                                           "events": ["registration.created"]})
+    assert response.status_code == 200
+    hook = db.scalar(sa.select(Webhook))
+    assert hook.secret in response.get_data(as_text=True)
+    assert hook.secret not in client.get("/secretariat/webhooks").get_data(as_text=True)
+    assert db.scalar(sa.select(AuditEntry.action)) == "webhook.added"
+
+
+def test_bad_webhook_address_is_a_localized_422(client, db):
+    _login(client, db)
+    response = post_form(client, "/secretariat/webhooks", {"url": "ftp://partner.example.org",
+                                                           "events": ["registration.created"]},
+                         headers={"Accept-Language": "es"})
+    assert response.status_code == 422
+    assert "dirección" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Webhook)) == 0
+
+
+def test_failed_messages_are_listed_and_requeued(client, db):
+    _login(client, db)
+    row = enqueue_email(db, key="x", topic="registration.confirmed", to=["a@example.org"], language="en",
+                        email=RenderedEmail("S", "t", "<p>h</p>"), now=utcnow())
+    row.status, row.last_error = "failed", "550 No such user"
+    db.commit()
+    page = client.get("/secretariat/outbox").get_data(as_text=True)
+    assert "550 No such user" in page
+    assert client.post("/secretariat/outbox/requeue").status_code == 400  # no CSRF token
+    response = client.post("/secretariat/outbox/requeue", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.scalar(sa.select(OutboxMessage.status)) == "pending"
