@@ -1,0 +1,66 @@
+"""The scheduler process: APScheduler runs the jobs, one copy at a time, and the operator commands work."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+from conftest import registration_payload
+from smtp_server import SmtpServer
+
+from meetings import db as dbmod
+from meetings.models import OutboxMessage
+from meetings.outbox.jobs import single_scheduler
+from scheduler.runner import Job, start_in_background
+
+
+def test_background_scheduler_runs_its_jobs():
+    ran = threading.Event()
+    scheduler = start_in_background([Job("probe", ran.set, seconds=3600)])
+    try:
+        assert ran.wait(5), "the job did not run"
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_second_scheduler_waits_for_the_first(live_app):
+    entered = threading.Event()
+    release = threading.Event()
+
+    def second():
+        with single_scheduler(live_app):
+            entered.set()
+
+    with single_scheduler(live_app):
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        time.sleep(1.0)
+        assert not entered.is_set(), "a second scheduler ran beside the first"
+        release.set()
+    assert entered.wait(10), "the second scheduler never got the lock after the first stopped"
+    thread.join(5)
+
+
+def test_outbox_deliver_command_sends_everything_due(live_app, committed, monkeypatch):
+    from conftest import make_meeting
+
+    with dbmod.new_session(live_app) as session:
+        meeting = make_meeting(session, edition="2031-1")
+        meeting_id, session_id = meeting.id, meeting.sessions[0].id
+    client = live_app.test_client()
+    for index in range(3):
+        client.post(f"/api/v1/meetings/{meeting_id}/registrations",
+                    json=registration_payload(session_id, f"cli{index}@example.org"))
+    with SmtpServer() as server:
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        result = live_app.test_cli_runner().invoke(args=["outbox", "deliver"])
+        assert result.exit_code == 0, result.output
+        assert "sent 3" in result.output
+        assert sorted(m.parsed()["To"] for m in server.messages) == [f"cli{i}@example.org" for i in range(3)]
+    status = live_app.test_cli_runner().invoke(args=["outbox", "status"])
+    assert "sent: 3" in status.output.replace("    ", "")
+    with dbmod.new_session(live_app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == "sent")) == 3
