@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from meetings.accounts.roles import require_role
 from meetings.db import get_db, utcnow
 from meetings.errors import DomainError, InvalidInput
+from meetings.formerrors import show_error
 from meetings.i18n import country_name
 from meetings.localtime import in_zone
 from meetings.planning import operations as ops
@@ -33,14 +34,6 @@ bp = Blueprint("planning", __name__, url_prefix="/secretariat")
 PLAN_FIELDS = ("date", "duration", "window", "interpreters", "step", "min_gap", "same_day", "tolerance",
                "rotate", "source", "csv_text")
 
-
-def _attach(form, error: DomainError) -> bool:
-    """Show a rule's message beside its field; False when it has no field on this form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
 
 
 def _csv_participants(form: PlanForm):
@@ -139,8 +132,7 @@ def plan_meeting(meeting_id: int):
             shown = present_plan(ops.plan_twin_sessions(_inputs(form, meeting)), meeting)
         except DomainError as error:
             status = error.status
-            if not _attach(form, error):
-                flash(error.message, "error")
+            show_error(form, error)
     elif request.method == "POST":
         status = 422
     current = {s.id: in_zone(s.starts_at, meeting.reference_timezone) for s in meeting.sessions}
@@ -229,8 +221,7 @@ def series():
                                                duration=str(form.duration.data))
             except DomainError as error:
                 status = error.status
-                if not _attach(form, error):
-                    flash(error.message, "error")
+                show_error(form, error)
         else:
             status = 422
     return render_template("planning/series.html", meetings=ops.meetings_for_planning(db), form=form,

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from meetings.db import get_db, utcnow
 from meetings.errors import DomainError
+from meetings.formerrors import show_error
 from meetings.i18n import LOCALE_COOKIE, current_language
 from meetings.localtime import in_zone, suggest_session, viewer_zone
 from meetings.meetings_query import meeting_or_404, published_meetings
@@ -39,14 +40,6 @@ def _remember_zone(response, zone: str | None):
         response.set_cookie(TZ_COOKIE, zone, max_age=YEAR, samesite="Lax", httponly=True)
     return response
 
-
-def _attach(form, error: DomainError) -> bool:
-    """Show a rule's message beside its field; False when it has no field on this form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
 
 
 @bp.get("/")
@@ -99,8 +92,7 @@ def register(meeting_id: int):
         except DomainError as error:
             db.rollback()
             status = error.status
-            if not _attach(form, error):
-                flash(error.message, "error")
+            show_error(form, error)
     elif request.method == "POST":
         status = 422
     return render_template("register.html", meeting=meeting, form=form), status
@@ -137,8 +129,7 @@ def manage(token: str):
             db.rollback()
             status = error.status
             registration = ops.registration_by_token(db, token)
-            if not _attach(form, error):
-                flash(error.message, "error")
+            show_error(form, error)
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -185,8 +176,7 @@ def workstreams():
         except DomainError as error:
             db.rollback()
             status = error.status
-            if not _attach(form, error):
-                flash(error.message, "error")
+            show_error(form, error)
     elif request.method == "POST":
         status = 422
     return render_template("workstreams.html", workstreams=items, form=form), status
