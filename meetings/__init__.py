@@ -13,11 +13,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    from meetings import api, calendar, cli, db, errorpages, health, i18n, planning, security, templating
+    from meetings import api, calendar, cli, console, db, errorpages, health, i18n, planning, security, templating
     from meetings.accounts import views as account_views
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views
+    from meetings.roundtables import init_app as init_roundtables
 
     db.init_app(app)
     i18n.init_app(app)
@@ -30,6 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
     calendar.init_app(app)
     api.init_app(app)
     planning.init_app(app)
+    init_roundtables(app)
+    console.init_app(app)
     cli.init_app(app)
     outbox_cli.init_app(app)
     outbox_views.init_app(app)

@@ -27,6 +27,12 @@ def load_config(instance_path: str) -> dict:
         "REMINDER_OFFSETS": env.get("REMINDER_OFFSETS", "7d,1d,1h"),
         "REMINDER_SWEEP_SECONDS": int(env.get("REMINDER_SWEEP_SECONDS", "60")),
         "OUTBOX_DELIVER_SECONDS": int(env.get("OUTBOX_DELIVER_SECONDS", "15")),
+        # Secretariat console: interpreters per booth (up to / beyond the long-session threshold) and
+        # how long after a meeting its registrations are kept before they may be anonymized.
+        "INTERPRETERS_PER_BOOTH_SHORT": int(env.get("INTERPRETERS_PER_BOOTH_SHORT", "2")),
+        "INTERPRETERS_PER_BOOTH_LONG": int(env.get("INTERPRETERS_PER_BOOTH_LONG", "3")),
+        "INTERPRETATION_LONG_MINUTES": int(env.get("INTERPRETATION_LONG_MINUTES", "180")),
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "365")),
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

@@ -1,14 +1,24 @@
 """Models of the service, one module per concern; importing this package registers them all."""
 
 from meetings.accounts.models import LoginAttempt, User
+from meetings.console.models import Attendance, InterpretationBooking
 from meetings.models.audit import AuditEntry
 from meetings.models.meeting import GlobalMeeting, MeetingSession
 from meetings.models.organization import Organization
 from meetings.models.registration import Registration
 from meetings.models.workstream import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.roundtables.models import (
+    RegionalForumTopic,
+    Roundtable,
+    RoundtableChange,
+    RoundtableInvitation,
+    RoundtableWindow,
+)
 
 __all__ = [
+    "Attendance",
+    "InterpretationBooking",
     "AuditEntry",
     "LoginAttempt",
     "User",
@@ -20,4 +30,9 @@ __all__ = [
     "WorkstreamInterest",
     "OutboxMessage",
     "Webhook",
+    "RegionalForumTopic",
+    "Roundtable",
+    "RoundtableChange",
+    "RoundtableInvitation",
+    "RoundtableWindow",
 ]
