@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views
+    from meetings.roundtables import init_app as init_roundtables
 
     db.init_app(app)
     i18n.init_app(app)
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     calendar.init_app(app)
     api.init_app(app)
     planning.init_app(app)
+    init_roundtables(app)
     console.init_app(app)
     cli.init_app(app)
     outbox_cli.init_app(app)

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from meetings import demo
 from meetings.db import new_session, utcnow
 from meetings.migrate import upgrade_database
+from meetings.roundtables.staff import seed_forum_topics
 
 
 @click.command("db-upgrade")
@@ -32,6 +33,7 @@ def seed_demo() -> None:
     try:
         demo.seed_workstreams(db)
         meeting = demo.seed_demo_meeting(db, utcnow().date())
+        seed_forum_topics(db, utcnow())
         db.commit()
         click.echo(f"Demo meeting {meeting.edition}: http://127.0.0.1:5000/meetings/{meeting.id}")
     finally:

@@ -161,6 +161,13 @@ def committed(live_app):
     """Delete, after the test, every meeting and organization the test committed."""
     yield
     with dbmod.new_session(live_app) as session:
+        from meetings.accounts.models import User
+        from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableInvitation
+
+        session.execute(sa.delete(RoundtableInvitation))
+        session.execute(sa.delete(Roundtable))  # cascades to its windows and history
+        session.execute(sa.delete(RegionalForumTopic))
+        session.execute(sa.delete(User))
         session.execute(sa.delete(OutboxMessage))
         session.execute(sa.delete(Registration))
         session.execute(sa.delete(WorkstreamInterest))

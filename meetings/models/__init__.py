@@ -8,6 +8,13 @@ from meetings.models.organization import Organization
 from meetings.models.registration import Registration
 from meetings.models.workstream import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.roundtables.models import (
+    RegionalForumTopic,
+    Roundtable,
+    RoundtableChange,
+    RoundtableInvitation,
+    RoundtableWindow,
+)
 
 __all__ = [
     "Attendance",
@@ -23,4 +30,9 @@ __all__ = [
     "WorkstreamInterest",
     "OutboxMessage",
     "Webhook",
+    "RegionalForumTopic",
+    "Roundtable",
+    "RoundtableChange",
+    "RoundtableInvitation",
+    "RoundtableWindow",
 ]
