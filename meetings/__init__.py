@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.registrations import views as registration_views
     from meetings.roundtables import init_app as init_roundtables
 
+    security.install_url_converters(app)
     db.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -412,6 +412,8 @@ def _workstreams(db: Session, numbers: tuple[int, ...]) -> list[Workstream]:
     wanted = sorted(set(numbers))
     if not wanted:
         return []
+    if any(not isinstance(n, int) or not 1 <= n <= 4 for n in wanted):
+        raise InvalidInput("unknown_workstream", _l("Choose workstreams 1 to 4."), field="workstreams")
     found = list(db.scalars(sa.select(Workstream).where(Workstream.number.in_(wanted))))
     if len(found) != len(wanted):
         raise InvalidInput("unknown_workstream", _l("Choose workstreams 1 to 4."), field="workstreams")
