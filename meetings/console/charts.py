@@ -26,8 +26,8 @@ def _text(value: object, limit: int = 42) -> str:
     return str(escape(text))
 
 
-def bar_chart_svg(items: list[tuple[str, int]], *, title: str, chart_id: str, width: int = 640,
-                  label_width: int = 240, row_height: int = 22) -> str:
+def bar_chart_svg(items: list[tuple[str, int]], *, title: str, chart_id: str, width: int = 720,
+                  label_width: int = 320, row_height: int = 22) -> str:
     """A horizontal bar chart: one row per (label, count), longest bar = largest count."""
     top = 28
     height = top + max(1, len(items)) * row_height + 8
@@ -45,7 +45,7 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, chart_id: str, wi
         length = round(bar_space * count / largest)
         parts.append(
             f'<g class="bar"><text x="{label_width - 6}" y="{y + 15}" font-size="12" text-anchor="end" '
-            f'fill="#1d2733">{_text(label)}</text>'
+            f'fill="#1d2733">{_text(label, label_width // 7)}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{max(length, 1 if count else 0)}" height="{row_height - 6}" '
             f'fill="{BAR}"><title>{_text(label, 200)}: {count}</title></rect>'
             f'<text x="{label_width + length + 6}" y="{y + 15}" font-size="12" fill="{MUTED}">{count}</text></g>'
