@@ -70,7 +70,7 @@ def test_bad_proposals_get_localized_messages_beside_each_field_and_nothing_is_w
     assert db.scalar(sa.select(sa.func.count()).select_from(Roundtable)) == 0
 
 
-def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(client, db):
+def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(app, client, db):
     ana, sec = _people(db)
     db.add(Webhook(url="https://partner.example.org/hook", secret="s" * 32,
                    events=["roundtable.proposed", "roundtable.decided"]))
@@ -89,9 +89,10 @@ def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(
                      page=url).status_code == 303
     # The co-convener edits and submits again; then the secretariat accepts.
     db.expire_all()
-    ops.update_proposal(db, roundtable, ana, proposal_input(regions=("americas", "europe", "mena")), utcnow())
-    ops.change_status(db, roundtable, ana, "submit", "", utcnow())
-    db.commit()
+    with app.app_context():
+        ops.update_proposal(db, roundtable, ana, proposal_input(regions=("americas", "europe", "mena")), utcnow())
+        ops.change_status(db, roundtable, ana, "submit", "", utcnow())
+        db.commit()
     assert post_form(client, f"{url}/status", {"action": "accept"}, page=url).status_code == 303
     db.expire_all()
     assert roundtable.status == "accepted"
