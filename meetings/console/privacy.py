@@ -144,6 +144,12 @@ def retention_due(meeting: GlobalMeeting, now: datetime, older_than_days: int) -
     return end is not None and end + timedelta(days=older_than_days) <= now
 
 
+def holds_personal_data(db: Session, meeting: GlobalMeeting) -> bool:
+    """Whether any registration of the meeting still has personal data."""
+    return db.scalar(sa.select(Registration.id).where(
+        Registration.meeting_id == meeting.id, ~Registration.email_key.startswith("erased:")).limit(1)) is not None
+
+
 def meetings_due_for_anonymization(db: Session, now: datetime, older_than_days: int) -> list[GlobalMeeting]:
     """Meetings past the retention period that still hold personal data."""
     meetings = db.scalars(sa.select(GlobalMeeting).where(GlobalMeeting.id.in_(

@@ -122,7 +122,8 @@ def dashboard(meeting_id: int):
         charts=_dashboard_charts(dashboards.meeting_counts(facts), dashboards.interest_counts(db), titles),
         sessions=dashboards.session_table(facts, meeting.sessions), waitlist=dashboards.waitlist(db, meeting),
         total=len(facts), retention_days=retention,
-        anonymizable=privacy.retention_due(meeting, utcnow(), retention), now=utcnow())
+        anonymizable=privacy.retention_due(meeting, utcnow(), retention) and privacy.holds_personal_data(db, meeting),
+        now=utcnow())
 
 
 @bp.get("/meetings/<int:meeting_id>/interpretation")
@@ -276,7 +277,7 @@ def anonymize(meeting_id: int):
                            title=_("Anonymize the registrations of %(edition)s", edition=meeting.edition),
                            consequence=_("Names, e-mail addresses, functions, liaison addresses and e-mails "
                                          "are erased; only anonymous counts remain."),
-                           done=not privacy.retention_due(meeting, utcnow(), days)), status
+                           done=not privacy.holds_personal_data(db, meeting)), status
 
 
 def _filters(form: FilterForm) -> lists.Filters:
