@@ -162,8 +162,10 @@ def committed(live_app):
     yield
     with dbmod.new_session(live_app) as session:
         from meetings.accounts.models import User
+        from meetings.models import AuditEntry
         from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableInvitation
 
+        session.execute(sa.delete(AuditEntry))
         session.execute(sa.delete(RoundtableInvitation))
         session.execute(sa.delete(Roundtable))  # cascades to its windows and history
         session.execute(sa.delete(RegionalForumTopic))
