@@ -69,8 +69,7 @@ NEEDS_ACCEPTED = {"roundtables.schedule"}
 LAST = ("accounts.logout",)  # ends the session: walked after everything else
 QUERIES = {"planning.plan_chart": "?date=2027-03-17&duration=180&window=08:00-20:00&interpreters=07:00-22:00"
                                   "&step=15&min_gap=60&tolerance=0&source=member_states&same_day=y"}
-# Authorization works there, but the allowed request itself fails: tracked by the strict xfail below.
-KNOWN_BUGS = {"planning.create_series"}
+KNOWN_BUGS: set[str] = set()
 
 
 def _rules(app):
@@ -166,8 +165,6 @@ def test_each_role_against_each_protected_endpoint(app, client, world, role):
     assert problems == []
 
 
-@pytest.mark.xfail(strict=True, reason="planning/views.create_series: int(None) when the form lacks year/duration "
-                                       "gives a 500 instead of a 4xx (found by the matrix; not roundtable code)")
 def test_create_series_with_an_empty_form_is_a_client_error(client, world):
     login(client, "sec@unhcr.example.org")
     token = csrf_token(client.get("/roundtables/").get_data(as_text=True))

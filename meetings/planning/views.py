@@ -253,8 +253,8 @@ def create_series():
         items = ops.plan_series(db, year, blackouts, ops.PlanInputs(date=date(year, 1, 1), duration_minutes=duration))
         created = ops.create_meetings_from_series(db, year, items, current_user._get_current_object(), utcnow())
         db.commit()
-    except ValueError:
-        abort(400)
+    except (TypeError, ValueError):  # year or duration missing or not a number
+        abort(422)
     except DomainError as error:
         db.rollback()
         flash(error.message, "error")
