@@ -28,6 +28,7 @@ STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 PUBLIC = {
     "static", "health.healthz", "api-docs.openapi_json",
     "registrations.index", "registrations.meeting_page", "registrations.register", "registrations.confirmation",
+    "registrations.updated",
     "registrations.manage", "registrations.cancel", "registrations.workstreams", "registrations.privacy",
     "registrations.choose_language", "calendar.invite", "calendar.participant_feed", "calendar.meeting_feed",
     "calendar.all_meetings_feed", "mydata.download", "mydata.delete",

@@ -141,3 +141,12 @@ def test_security_headers(client):
     response = client.get("/")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_registering_again_with_a_known_address_never_shows_the_private_link(client, db, meeting):
+    post_form(client, f"/meetings/{meeting.id}/register", _form(meeting))
+    token = db.scalar(sa.select(Registration.manage_token))
+    again = post_form(client, f"/meetings/{meeting.id}/register", _form(meeting, name="Someone Else"))
+    assert again.status_code == 303 and token not in again.headers["Location"]
+    page = client.get(again.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert token not in page and "lien personnel" in page

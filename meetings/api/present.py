@@ -51,13 +51,17 @@ def present_meeting(meeting: GlobalMeeting, seats: dict[int, int], language: str
     }
 
 
-def present_registration(db: Session, registration: Registration) -> dict:
-    """A registration as its owner sees it."""
+def present_registration(db: Session, registration: Registration, *, with_secrets: bool = True) -> dict:
+    """A registration as its owner sees it.
+
+    ``with_secrets=False`` (someone registered again with an existing e-mail address, which proves
+    nothing about who they are): no token and no private links; the owner receives them by e-mail.
+    """
     organization = registration.organization
     workstreams = db.scalars(
         sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id)
     )
-    return {
+    document = {
         "token": registration.manage_token,
         "status": registration.status,
         "meeting_id": registration.meeting_id,
@@ -88,4 +92,8 @@ def present_registration(db: Session, registration: Registration) -> dict:
             "feed_ics": url_for("calendar.participant_feed", feed_token=registration.feed_token, _external=True),
         },
     }
+    if not with_secrets:
+        document["token"] = None
+        document["links"] = {}
+    return document
 

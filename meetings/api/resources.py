@@ -57,7 +57,10 @@ class MeetingRegistrations(MethodView):
         data["workstreams"] = tuple(data.get("workstreams") or ())
         outcome = ops.register_for_meeting(db, meeting, RegistrationInput(**data), utcnow())
         db.commit()
-        return present_registration(db, outcome.registration), 201 if outcome.created else 200
+        if outcome.created:
+            return present_registration(db, outcome.registration), 201
+        # Knowing an e-mail address proves nothing: the private link goes to that address only.
+        return present_registration(db, outcome.registration, with_secrets=False), 200
 
 
 @blp.route("/registrations/<token>", endpoint="Registration")

@@ -88,6 +88,8 @@ def register(meeting_id: int):
         try:
             outcome = ops.register_for_meeting(db, meeting, _registration_input(form), utcnow())
             db.commit()
+            if not outcome.created:  # an existing address: the private link is e-mailed, never shown
+                return redirect(url_for(".updated", meeting_id=meeting.id), 303)
             return redirect(url_for(".confirmation", token=outcome.registration.manage_token), 303)
         except DomainError as error:
             db.rollback()
@@ -96,6 +98,12 @@ def register(meeting_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("register.html", meeting=meeting, form=form), status
+
+
+@bp.get("/meetings/<int:meeting_id>/registration-updated")
+def updated(meeting_id: int):
+    """After registering again with an address already registered: the link went to that address."""
+    return render_template("registration_updated.html", meeting=meeting_or_404(get_db(), meeting_id))
 
 
 @bp.get("/registrations/<token>/confirmation")
