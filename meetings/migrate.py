@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade_database(engine: Engine, revision: str = "heads") -> None:
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Bring the database behind ``engine`` to ``revision``."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as connection:

@@ -23,10 +23,10 @@ def test_models_and_migrations_agree(database_url):
 def test_downgrade_to_base_and_upgrade_again(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     config = alembic_config(url)
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
     command.downgrade(config, "base")
     engine = sa.create_engine(url)
     assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
     assert "registrations" in sa.inspect(engine).get_table_names()
     engine.dispose()

@@ -1,0 +1,21 @@
+"""merge roundtables and console
+
+Revision ID: 0007
+Revises: 0005, 0006
+Create Date: 2026-11-29 07:42:14.124970
+"""
+
+from __future__ import annotations
+
+revision = '0007'
+down_revision = ('0005', '0006')
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
