@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from meetings.errors import NotFound
 from meetings.models import GlobalMeeting
+from meetings.roundtables.models import Roundtable
 
 
 def meeting_or_404(db: Session, meeting_id: int) -> GlobalMeeting:
@@ -27,3 +28,8 @@ def published_meetings(db: Session) -> list[GlobalMeeting]:
         sa.select(GlobalMeeting).where(GlobalMeeting.status != "draft")
         .options(selectinload(GlobalMeeting.sessions)).order_by(GlobalMeeting.edition)
     ))
+
+
+def roundtable_meeting_ids(db: Session) -> set[int]:
+    """Ids of the meetings that are scheduled thematic roundtables (listed apart from global meetings)."""
+    return set(db.scalars(sa.select(Roundtable.meeting_id).where(Roundtable.meeting_id.is_not(None))))

@@ -150,3 +150,4 @@ def test_registering_again_with_a_known_address_never_shows_the_private_link(cli
     assert again.status_code == 303 and token not in again.headers["Location"]
     page = client.get(again.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert token not in page and "lien personnel" in page
+

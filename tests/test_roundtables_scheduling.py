@@ -70,6 +70,9 @@ def test_schedule_twin_sessions_then_register_through_the_existing_api_and_feeds
     invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.confirmed"))
     assert invite.calendar_method == "REQUEST" and "https://meet.example.org/rt-a" in invite.calendar
     assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    index = client.get("/").get_data(as_text=True)
+    heading = index.index("Thematic roundtables")
+    assert index.index(f"/meetings/{meeting.id}\"") > heading  # listed apart from the global meetings
     assert client.get(f"/meetings/{meeting.id}/register").status_code == 200
     feed = client.get(f"/feeds/meetings/{meeting.id}.ics")
     assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.data and b"rt-a" not in feed.data

@@ -14,7 +14,7 @@ from meetings.errors import DomainError
 from meetings.formerrors import show_error
 from meetings.i18n import LOCALE_COOKIE, current_language
 from meetings.localtime import in_zone, suggest_session, viewer_zone
-from meetings.meetings_query import meeting_or_404, published_meetings
+from meetings.meetings_query import meeting_or_404, published_meetings, roundtable_meeting_ids
 from meetings.models import Workstream, WorkstreamInterest
 from meetings.registrations import operations as ops
 from meetings.registrations import rules
@@ -47,7 +47,9 @@ def index():
     """Upcoming and past global meetings."""
     db = get_db()
     meetings = published_meetings(db)
-    return render_template("index.html", meetings=meetings,
+    roundtable_ids = roundtable_meeting_ids(db)
+    return render_template("index.html", meetings=[m for m in meetings if m.id not in roundtable_ids],
+                           roundtables=[m for m in meetings if m.id in roundtable_ids],
                            seats=ops.seats_left_by_session(db, [s for m in meetings for s in m.sessions]))
 
 
