@@ -38,3 +38,44 @@ def test_parallel_registrations_fill_exactly_the_seats(live_app, committed, back
         emails = session.scalars(sa.select(Registration.email_key).where(Registration.meeting_id == meeting_id)).all()
     assert dict(rows) == {"confirmed": 20, "waitlisted": 100}
     assert len(emails) == len(set(emails)) == 120
+
+
+def test_mixed_concurrent_registrations_cancellations_and_moves_keep_the_seat_rules(live_app, committed):
+    with dbmod.new_session(live_app) as session:
+        meeting = make_meeting(session, edition="2029-2", capacity=20)
+        meeting_id, a_id, b_id = meeting.id, meeting.sessions[0].id, meeting.sessions[1].id
+
+    def register(index: int) -> dict:
+        target = a_id if index % 2 == 0 else b_id
+        response = live_app.test_client().post(
+            f"/api/v1/meetings/{meeting_id}/registrations",
+            json=registration_payload(target, f"mixed{index}@example.org", organization=f"Org {index % 5}"))
+        assert response.status_code == 201, response.json
+        return response.json
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        people = list(pool.map(register, range(80)))
+    confirmed_a = [p["token"] for p in people if p["session"]["id"] == a_id and p["status"] == "confirmed"]
+    confirmed_b = [p["token"] for p in people if p["session"]["id"] == b_id and p["status"] == "confirmed"]
+
+    def act(job: tuple[str, str]) -> int:
+        kind, token = job
+        client = live_app.test_client()
+        if kind == "cancel":
+            return client.delete(f"/api/v1/registrations/{token}").status_code
+        return client.patch(f"/api/v1/registrations/{token}",
+                            json={"session_id": a_id, "accept_waitlist": True}).status_code
+
+    jobs = [("cancel", t) for t in confirmed_a[:10]] + [("move", t) for t in confirmed_b[:10]]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(act, jobs))
+    assert set(statuses) == {200}, statuses
+
+    with dbmod.new_session(live_app) as session:
+        for session_id in (a_id, b_id):
+            counts = dict(session.execute(
+                sa.select(Registration.status, sa.func.count()).where(Registration.session_id == session_id)
+                .group_by(Registration.status)).all())
+            assert counts.get("confirmed", 0) <= 20, counts
+            if counts.get("waitlisted", 0):
+                assert counts.get("confirmed", 0) == 20, counts  # nobody waits while a seat is free

@@ -90,14 +90,15 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             category=str(CATEGORIES[data.category]),
         )
     target = _session_of(meeting, data.session_id)
-    lock_sessions(db, meeting)
-    organization = find_or_create_organization(db, data.organization, data.category, data.country,
-                                               data.region)
     existing = db.scalar(
         sa.select(Registration).where(
             Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
         )
     )
+    held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
+    target = lock_sessions(db, {target.id} | held)[target.id]
+    organization = find_or_create_organization(db, data.organization, data.category, data.country,
+                                               data.region)
     if existing is None:
         registration = Registration(
             meeting=meeting,
@@ -156,7 +157,6 @@ def change_registration(db: Session, registration: Registration, changes: Regist
         if not registration.meeting.is_open:
             raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
         target = _session_of(registration.meeting, changes.session_id)
-        lock_sessions(db, registration.meeting)
         left = _move(db, registration, target, now, accept_waitlist=changes.accept_waitlist)
     if changes.workstreams is not None:
         set_workstream_interests(db, registration.organization, changes.workstreams,
@@ -171,9 +171,8 @@ def cancel_registration(db: Session, registration: Registration, now: datetime) 
     """Cancel a registration; returns the waitlisted registration promoted to its seat, if any."""
     if registration.status == "cancelled":
         return None
-    lock_sessions(db, registration.meeting)
+    session = lock_sessions(db, {registration.session_id})[registration.session_id]
     was_confirmed = registration.status == "confirmed"
-    session = _lock_session(db, registration.session_id)
     registration.status = "cancelled"
     registration.cancelled_at = now
     registration.waitlisted_at = None
@@ -330,9 +329,7 @@ def _move(db: Session, registration: Registration, target: MeetingSession, now: 
         return None
     previous = registration.session if registration.status != "cancelled" else None
     was_confirmed = registration.status == "confirmed"
-    # Lock both rows in id order so two opposite moves cannot deadlock.
-    ids = sorted({target.id} | ({previous.id} if previous else set()))
-    locked = {sid: _lock_session(db, sid) for sid in ids}
+    locked = lock_sessions(db, {target.id} | ({previous.id} if previous else set()))
     if previous is not None and not accept_waitlist and _confirmed_count(db, target.id) >= target.capacity:
         raise Conflict(
             "session_full",
@@ -356,7 +353,7 @@ def _move(db: Session, registration: Registration, target: MeetingSession, now: 
 
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
                accept_waitlist: bool) -> None:
-    _lock_session(db, session.id)
+    """Seat the registration in ``session`` (already locked by the caller), or waitlist it."""
     registration.session = session
     if _confirmed_count(db, session.id) < session.capacity:
         registration.status = "confirmed"
@@ -368,24 +365,18 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
     db.flush()
 
 
-def lock_sessions(db: Session, meeting: GlobalMeeting) -> None:
-    """Lock every session row of the meeting, in id order, before writing anything.
+def lock_sessions(db: Session, session_ids: set[int]) -> dict[int, MeetingSession]:
+    """Lock the session rows whose seats this transaction counts, in id order, before writing anything.
 
     Taken first so that no transaction holds another lock (a foreign-key share lock on a session
-    row, a pending unique key of a new organization) while it waits for a seat count.
+    row, a pending unique key of a new organization) while it waits for a seat count; one session's
+    registrations are serialized, the twin session's proceed in parallel.
     """
-    db.execute(
-        sa.select(MeetingSession.id).where(MeetingSession.meeting_id == meeting.id)
-        .order_by(MeetingSession.id).with_for_update()
-    ).all()
-
-
-def _lock_session(db: Session, session_id: int) -> MeetingSession:
-    """Lock the session row until the end of the transaction (serializes seat counting)."""
-    return db.execute(
-        sa.select(MeetingSession).where(MeetingSession.id == session_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    rows = db.execute(
+        sa.select(MeetingSession).where(MeetingSession.id.in_(sorted(session_ids)))
+        .order_by(MeetingSession.id).with_for_update().execution_options(populate_existing=True)
+    ).scalars().all()
+    return {row.id: row for row in rows}
 
 
 def _confirmed_count(db: Session, session_id: int) -> int:
