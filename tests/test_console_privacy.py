@@ -191,3 +191,17 @@ def test_populated_meeting_erasure_keeps_others(client, db):
     names = sorted(db.scalars(sa.select(Registration.name).where(Registration.meeting_id == meeting.id)))
     assert names == ["", "Person awa", "Person ben", "Person chen", "Person dana"]
     assert client.get(f"/manage/{tokens['awa@example.org']}").status_code == 200
+
+
+def test_anonymized_registrations_receive_nothing_when_a_session_moves(client, db, app):
+    from meetings.console.privacy import anonymize_meeting
+    from meetings.sessions.operations import reschedule_session
+
+    old = _past_meeting(client, db, 400)
+    with app.app_context():
+        assert anonymize_meeting(db, old, None, utcnow(), 365) == 2
+        session = old.sessions[0]
+        assert reschedule_session(db, session, session.starts_at + timedelta(hours=1), 60, None, utcnow())
+    emails = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")).all()
+    assert not [m for m in emails if m.topic == "registration.session_changed"]
+    assert all(m.to_addresses != [""] for m in emails)

@@ -31,6 +31,8 @@ def notify_registration(db: Session, registration: Registration, event: str, now
     Returns False when this very message was already queued (same idempotency key).
     """
     assert event in EVENTS, event
+    if not registration.email:  # anonymized or erased: nobody to tell
+        return False
     session = registration.session
     if event in STATE_EVENTS:  # they announce the current state: the same state is never announced twice
         key = f"registration:{registration.id}:state:{state_fingerprint(registration)}"
