@@ -79,3 +79,28 @@ def test_mixed_concurrent_registrations_cancellations_and_moves_keep_the_seat_ru
             assert counts.get("confirmed", 0) <= 20, counts
             if counts.get("waitlisted", 0):
                 assert counts.get("confirmed", 0) == 20, counts  # nobody waits while a seat is free
+
+
+def test_colleagues_registering_at_once_share_one_new_organization(live_app, committed):
+    with dbmod.new_session(live_app) as session:
+        meeting = make_meeting(session, edition="2029-3", capacity=50)
+        meeting_id, a_id, b_id = meeting.id, meeting.sessions[0].id, meeting.sessions[1].id
+    start = threading.Barrier(12)
+
+    def register(index: int) -> int:
+        client = live_app.test_client()
+        start.wait()
+        return client.post(f"/api/v1/meetings/{meeting_id}/registrations", json=registration_payload(
+            a_id if index % 2 else b_id, f"colleague{index}@example.org", organization="Brand New Agency",
+            workstreams=[1, 2, 3])).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(register, range(12)))
+    assert statuses == [201] * 12
+    with dbmod.new_session(live_app) as session:
+        from meetings.models import Organization, WorkstreamInterest
+
+        organizations = session.scalars(sa.select(Organization).where(Organization.name == "Brand New Agency")).all()
+        assert len(organizations) == 1
+        assert session.scalar(sa.select(sa.func.count()).select_from(WorkstreamInterest).where(
+            WorkstreamInterest.organization_id == organizations[0].id)) == 3

@@ -212,10 +212,15 @@ def find_or_create_organization(db: Session, name: str, category: str, country: 
         sa.select(Organization).where(Organization.name_key == key, Organization.country == country)
     )
     if organization is None:
-        organization = Organization(name=name, name_key=key, category=category, country=country,
-                                    region=region)
-        db.add(organization)
-        db.flush()
+        try:
+            with db.begin_nested():  # a concurrent registration may create the same organization
+                organization = Organization(name=name, name_key=key, category=category, country=country,
+                                            region=region)
+                db.add(organization)
+                db.flush()
+        except sa.exc.IntegrityError:
+            organization = db.scalar(
+                sa.select(Organization).where(Organization.name_key == key, Organization.country == country))
     elif region and not organization.region:
         organization.region = region
     return organization
@@ -236,9 +241,7 @@ def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[
             )
         )
         if interest is None:
-            interest = WorkstreamInterest(organization=organization, workstream=workstream,
-                                          created_at=now)
-            db.add(interest)
+            interest = _new_interest(db, organization, workstream, now)
         interest.contact_name = contact_name
         interest.contact_email = contact_email
         if note:
@@ -247,6 +250,22 @@ def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[
         interests.append(interest)
     db.flush()
     return interests
+
+
+def _new_interest(db: Session, organization: Organization, workstream: Workstream,
+                  now: datetime) -> WorkstreamInterest:
+    """Insert the interest, or take the one a concurrent transaction just committed."""
+    try:
+        with db.begin_nested():
+            interest = WorkstreamInterest(organization=organization, workstream=workstream, created_at=now,
+                                          contact_name="", contact_email="")
+            db.add(interest)
+            db.flush()
+        return interest
+    except sa.exc.IntegrityError:
+        return db.scalar(sa.select(WorkstreamInterest).where(
+            WorkstreamInterest.organization_id == organization.id,
+            WorkstreamInterest.workstream_id == workstream.id))
 
 
 def set_workstream_interests(db: Session, organization: Organization, numbers: tuple[int, ...],
