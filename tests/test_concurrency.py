@@ -104,3 +104,23 @@ def test_colleagues_registering_at_once_share_one_new_organization(live_app, com
         assert len(organizations) == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(WorkstreamInterest).where(
             WorkstreamInterest.organization_id == organizations[0].id)) == 3
+
+
+def test_the_same_address_registering_twice_at_once_gets_one_registration(live_app, committed):
+    with dbmod.new_session(live_app) as session:
+        meeting = make_meeting(session, edition="2029-4", capacity=50)
+        meeting_id, a_id, b_id = meeting.id, meeting.sessions[0].id, meeting.sessions[1].id
+    start = threading.Barrier(8)
+
+    def register(index: int) -> int:
+        client = live_app.test_client()
+        start.wait()
+        return client.post(f"/api/v1/meetings/{meeting_id}/registrations", json=registration_payload(
+            a_id if index % 2 else b_id, "same.person@example.org")).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(register, range(8)))
+    assert statuses.count(201) == 1 and set(statuses) <= {200, 201, 409}, statuses
+    with dbmod.new_session(live_app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Registration)
+                              .where(Registration.meeting_id == meeting_id)) == 1

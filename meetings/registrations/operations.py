@@ -109,9 +109,15 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             created_at=now,
             status="cancelled",
         )
-        db.add(registration)
         _apply_person(registration, data, now)
-        _take_seat(db, registration, target, now, accept_waitlist=True)
+        try:
+            with db.begin_nested():  # the same address may be registering for the twin session right now
+                db.add(registration)
+                _take_seat(db, registration, target, now, accept_waitlist=True)
+        except sa.exc.IntegrityError:
+            raise Conflict("registration_in_progress",
+                           _l("This e-mail address was registered at the same moment. Please try again."),
+                           field="email") from None
         created, left = True, None
     else:
         registration = existing
