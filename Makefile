@@ -29,10 +29,10 @@ migrate: install
 	$(FLASK) db-upgrade
 
 demo: migrate
-	$(FLASK) seed-demo
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) seed-demo
 
 run: translations demo
-	$(FLASK) dev-server --host 127.0.0.1 --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) dev-server --host 127.0.0.1 --port $(PORT)
 
 test: translations
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from meetings import demo
 from meetings.db import new_session, utcnow
+from meetings.links import public_url
 from meetings.migrate import upgrade_database
 from meetings.roundtables.staff import seed_forum_topics
 
@@ -35,7 +36,7 @@ def seed_demo() -> None:
         meeting = demo.seed_demo_meeting(db, utcnow().date())
         seed_forum_topics(db, utcnow())
         db.commit()
-        click.echo(f"Demo meeting {meeting.edition}: http://127.0.0.1:5000/meetings/{meeting.id}")
+        click.echo(f"Demo meeting {meeting.edition}: {public_url('registrations.meeting_page', meeting_id=meeting.id)}")
     finally:
         db.close()
 
