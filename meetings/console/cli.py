@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from meetings.cli_language import in_language
 from meetings.console import privacy as ops
 from meetings.db import new_session, utcnow
 
@@ -18,12 +18,11 @@ privacy = AppGroup("privacy", help="Personal data: anonymize meetings past the r
 @click.option("--older-than-days", type=click.IntRange(min=0), default=None,
               help="Meetings that ended more than N days ago (default: RETENTION_DAYS, 365)")
 @click.option("--dry-run", is_flag=True, help="Only list the meetings that would be anonymized")
-@click.option("--language", default="en", show_default=True, type=click.Choice(["en", "fr", "es"]))
-def anonymize_command(older_than_days: int | None, dry_run: bool, language: str) -> None:
+@in_language
+def anonymize_command(older_than_days: int | None, dry_run: bool) -> None:
     """Anonymize the registrations of every meeting that ended more than N days ago (audited)."""
     days = current_app.config["RETENTION_DAYS"] if older_than_days is None else older_than_days
-    with force_locale(language):
-        _anonymize(days, dry_run)
+    _anonymize(days, dry_run)
 
 
 def _anonymize(days: int, dry_run: bool) -> None:

@@ -6,7 +6,10 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from meetings.cli_language import in_language
 from meetings.db import new_session, utcnow
 from meetings.outbox.delivery import requeue
 from meetings.outbox.jobs import deliver_job, scheduler_jobs, single_scheduler
@@ -14,53 +17,60 @@ from meetings.outbox.models import OutboxMessage
 from scheduler.runner import run_forever, start_in_background
 
 outbox = AppGroup("outbox", help="Inspect and deliver the outbox of e-mails and webhooks.")
+STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"), "failed": _l("failed")}
 
 
 @outbox.command("deliver")
+@in_language
 def deliver_command() -> None:
     """Deliver everything due once, with a progress bar, and exit."""
     app = current_app._get_current_object()
     with new_session(app) as db:
         due = db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= utcnow())) or 0
-    with click.progressbar(length=due, label="Delivering") as bar:
+    with click.progressbar(length=due, label=_("Delivering")) as bar:
         report = deliver_job(app, on_progress=bar.update)
-    click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
+    click.echo(_("sent %(sent)d, retrying later %(retrying)d, failed %(failed)d", sent=report.sent,
+                 retrying=report.retrying, failed=report.failed))
     for error in report.errors[:20]:
-        click.echo(f"  failed: {error}", err=True)
+        click.echo(_("  failed: %(error)s", error=error), err=True)
 
 
 @outbox.command("status")
+@in_language
 def status_command() -> None:
     """Count rows by status and show the latest failures."""
     with new_session(current_app) as db:
         counts = dict(db.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
         failed = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "failed")
                             .order_by(OutboxMessage.id.desc()).limit(10)).all()
-        for status in ("pending", "sending", "sent", "failed"):
-            click.echo(f"{status:>8}: {counts.get(status, 0)}")
+        for status, label in ((s, str(STATUS_LABELS[s])) for s in STATUS_LABELS):
+            click.echo(f"{label:>12}: {counts.get(status, 0)}")
         for row in failed:
-            click.echo(f"  #{row.id} {row.topic} after {row.attempts} attempts: {row.last_error[:200]}")
+            click.echo(_("  #%(id)d %(topic)s after %(attempts)d attempts: %(error)s", id=row.id, topic=row.topic,
+                         attempts=row.attempts, error=row.last_error[:200]))
 
 
 @outbox.command("requeue")
 @click.option("--id", "ids", type=int, multiple=True, help="Only these rows (default: every failed row)")
+@in_language
 def requeue_command(ids: tuple[int, ...]) -> None:
     """Put failed rows back in the queue."""
     with new_session(current_app) as db:
         count = requeue(db, utcnow(), list(ids) or None)
         db.commit()
-    click.echo(f"requeued {count}")
+    click.echo(_("%(count)d messages are queued again.", count=count))
 
 
 @click.command("scheduler")
 @with_appcontext
+@in_language
 def scheduler_command() -> None:
     """Run the scheduler process: reminders sweep and outbox delivery (one copy; a second one waits)."""
     app = current_app._get_current_object()
-    click.echo("Waiting for the scheduler lock..." )
+    click.echo(_("Waiting for the scheduler lock (another scheduler may be running)…"))
     with single_scheduler(app):
-        click.echo("Scheduler running (Ctrl+C to stop).")
+        click.echo(_("Scheduler running (Ctrl+C to stop)."))
         run_forever(scheduler_jobs(app))
 
 

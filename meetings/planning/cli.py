@@ -7,8 +7,8 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
+from meetings.cli_language import in_language
 from meetings.errors import DomainError
 from meetings.planning import operations as ops
 from meetings.planning.labels import plan_error, table_labels
@@ -46,20 +46,19 @@ def _participants(path: str | None):
               help="Session B on the same reference day as A, or possibly the next one")
 @click.option("--reference-zone", default="Europe/Zurich", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan document (as POST /api/v1/plans)")
-@click.option("--language", default="en", show_default=True, type=click.Choice(["en", "fr", "es"]))
+@in_language
 def plan_command(day, duration: int, participants_path: str | None, window: str, interpreters: str, step: int,
-                 min_gap: int, same_day: bool, reference_zone: str, as_json: bool, language: str) -> None:
+                 min_gap: int, same_day: bool, reference_zone: str, as_json: bool) -> None:
     """Plan the twin sessions of a global meeting and print the table (or --json)."""
-    with force_locale(language):
-        try:
-            result = ops.plan_twin_sessions(ops.PlanInputs(
-                date=date.fromordinal(day.toordinal()), duration_minutes=duration,
-                participants=_participants(participants_path), window=window, interpreters=interpreters,
-                step_minutes=step, min_gap_minutes=min_gap, same_day=same_day, reference_zone=reference_zone,
-            ))
-        except DomainError as error:
-            raise click.ClickException(error.message) from None
-        if as_json:
-            click.echo(json.dumps(result.to_document(), ensure_ascii=False, indent=2))
-        else:
-            click.echo(format_plan_table(result, table_labels()), nl=False)
+    try:
+        result = ops.plan_twin_sessions(ops.PlanInputs(
+            date=date.fromordinal(day.toordinal()), duration_minutes=duration,
+            participants=_participants(participants_path), window=window, interpreters=interpreters,
+            step_minutes=step, min_gap_minutes=min_gap, same_day=same_day, reference_zone=reference_zone,
+        ))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    if as_json:
+        click.echo(json.dumps(result.to_document(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_plan_table(result, table_labels()), nl=False)
