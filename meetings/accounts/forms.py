@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -31,7 +32,8 @@ class InviteForm(FlaskForm):
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[("co_convener", _l("Co-convener")), ("secretariat", _l("Secretariat"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("co_convener", _l("Co-convener")),
+                                            SelectChoice("secretariat", _l("Secretariat"))])
     organization = StringField(_l("Organization (for co-conveners)"), validators=[Length(max=200)])
     category = SelectField(_l("Stakeholder category"))
     country = SelectField(_l("Country"))

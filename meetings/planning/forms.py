@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 SOURCES = {
@@ -42,7 +43,8 @@ class PlanForm(FlaskForm):
     tolerance = DecimalField(_l("Rotation tolerance (points of coverage)"), default=0, places=None,
                              validators=[Optional(), NumberRange(min=0, max=100)])
     rotate = BooleanField(_l("Rotate the burden from the previous edition's plan"), default=True)
-    source = RadioField(_l("Participants"), choices=list(SOURCES.items()), default="member_states",
+    source = RadioField(_l("Participants"), choices=[SelectChoice(value, label) for value, label in SOURCES.items()],
+                         default="member_states",
                         validators=[DataRequired()])
     csv_file = FileField(_l("Participants file (CSV)"))
     csv_text = HiddenField()

@@ -17,6 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from meetings.registrations.forms import CheckboxesField, timezone_choices
@@ -80,7 +81,8 @@ class TransitionForm(FlaskForm):
 class ScheduleForm(FlaskForm):
     """Sessions of an accepted roundtable; 'suggest' asks the planner, 'schedule' creates them."""
 
-    mode = RadioField(_l("Sessions"), choices=[("twin", _l("Twin sessions (A and B)")), ("single", _l("One session"))],
+    mode = RadioField(_l("Sessions"), choices=[SelectChoice("twin", _l("Twin sessions (A and B)")),
+                                                    SelectChoice("single", _l("One session"))],
                       default="twin")
     date = DateField(_l("Date (in the reference time zone)"), validators=[InputRequired()])
     start_a = StringField(_l("Session A starts at (HH:MM)"), validators=[Optional(), Length(max=5)])
