@@ -18,7 +18,6 @@ from meetings.db import get_db, utcnow
 from meetings.i18n import current_language
 from meetings.meetings_query import meeting_or_404, published_meetings
 from meetings.registrations import operations as ops
-from meetings.registrations import rules
 from meetings.registrations.rules import RegistrationInput
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Meetings and registrations")
@@ -103,20 +102,12 @@ class WorkstreamInterests(MethodView):
     def post(self, data: dict):
         """Sign an organization up to one or more workstreams (idempotent)."""
         db = get_db()
-        organization = ops.find_or_create_organization(
-            db,
-            rules.require_text(data["organization"], "organization", rules.MAX_NAME),
-            rules.check_category(data["category"]),
-            rules.check_country(data["country"]),
-            rules.check_region(data.get("region")),
-        )
-        interests = ops.sign_up_workstreams(
-            db, organization, tuple(data["workstreams"]),
-            rules.require_text(data["contact_name"], "contact_name", rules.MAX_NAME),
-            rules.check_email(data["contact_email"], "contact_email"), data.get("note", ""), utcnow(),
-        )
+        interests = ops.sign_up_organization(
+            db, organization=data["organization"], category=data["category"], country=data["country"],
+            region=data.get("region"), contact_name=data["contact_name"], contact_email=data["contact_email"],
+            workstreams=tuple(data["workstreams"]), note=data.get("note", ""), now=utcnow())
         db.commit()
-        return [{"organization": organization.name, "country": organization.country,
+        return [{"organization": i.organization.name, "country": i.organization.country,
                  "workstream": i.workstream.number, "contact_name": i.contact_name, "note": i.note}
                 for i in interests]
 

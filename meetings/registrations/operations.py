@@ -258,6 +258,18 @@ def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[
     return interests
 
 
+def sign_up_organization(db: Session, *, organization: str, category: str, country: str, region: str | None,
+                         contact_name: str, contact_email: str, workstreams: tuple[int, ...], note: str,
+                         now: datetime) -> list[WorkstreamInterest]:
+    """Validate an organization's sign-up (outside any meeting) and record its workstream interests."""
+    found = find_or_create_organization(
+        db, rules.require_text(organization, "organization", rules.MAX_NAME), rules.check_category(category),
+        rules.check_country(country), rules.check_region(region))
+    return sign_up_workstreams(
+        db, found, workstreams, rules.require_text(contact_name, "contact_name", rules.MAX_NAME),
+        rules.check_email(contact_email, "contact_email"), note or "", now)
+
+
 def _new_interest(db: Session, organization: Organization, workstream: Workstream,
                   now: datetime) -> WorkstreamInterest:
     """Insert the interest, or take the one a concurrent transaction just committed."""

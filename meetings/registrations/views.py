@@ -172,14 +172,11 @@ def workstreams():
     status = 200
     if form.validate_on_submit():
         try:
-            organization = ops.find_or_create_organization(
-                db, rules.require_text(form.organization.data, "organization", rules.MAX_NAME),
-                rules.check_category(form.category.data), rules.check_country(form.country.data),
-                rules.check_region(form.region.data))
-            ops.sign_up_workstreams(
-                db, organization, tuple(form.workstreams.data),
-                rules.require_text(form.contact_name.data, "contact_name", rules.MAX_NAME),
-                rules.check_email(form.contact_email.data, "contact_email"), form.note.data or "", utcnow())
+            ops.sign_up_organization(
+                db, organization=form.organization.data, category=form.category.data, country=form.country.data,
+                region=form.region.data, contact_name=form.contact_name.data,
+                contact_email=form.contact_email.data, workstreams=tuple(form.workstreams.data),
+                note=form.note.data, now=utcnow())
             db.commit()
             flash(_("Thank you. Your organization is signed up to the workstreams you chose."), "success")
             return redirect(url_for(".workstreams"), 303)
