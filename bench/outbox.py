@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 from smtp import ICS, RemoteServer  # noqa: E402  (bench/smtp.py: aiosmtpd in a child process)
 
 from meetings import create_app  # noqa: E402
-from meetings.db import new_session  # noqa: E402
+from meetings.core.db import new_session  # noqa: E402
 from meetings.migrate import upgrade_database  # noqa: E402
 from meetings.outbox.delivery import deliver_due  # noqa: E402
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email  # noqa: E402

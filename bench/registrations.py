@@ -25,11 +25,11 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from meetings import db as dbmod  # noqa: E402
 from meetings import demo  # noqa: E402
+from meetings.core import db as dbmod  # noqa: E402
+from meetings.core.vocabulary import CATEGORY_CODES  # noqa: E402
 from meetings.migrate import upgrade_database  # noqa: E402
 from meetings.models import GlobalMeeting, MeetingSession  # noqa: E402
-from meetings.vocabulary import CATEGORY_CODES  # noqa: E402
 
 
 def fresh_database(url: str) -> None:

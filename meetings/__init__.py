@@ -13,8 +13,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    from meetings import api, calendar, cli, console, db, errorpages, health, i18n, planning, security, templating
+    from meetings import api, calendar, cli, console, errorpages, health, planning, templating
     from meetings.accounts import views as account_views
+    from meetings.core import db, i18n, security
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 
 from meetings import demo
 from meetings.accounts.operations import create_account
-from meetings.cli_language import in_language
-from meetings.db import new_session, utcnow
-from meetings.errors import DomainError
-from meetings.links import public_url
+from meetings.core.cli_language import in_language
+from meetings.core.db import new_session, utcnow
+from meetings.core.errors import DomainError
+from meetings.core.links import public_url
 from meetings.migrate import upgrade_database
 from meetings.roundtables.staff import seed_forum_topics
 

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from meetings.models import GlobalMeeting, MeetingSession, Workstream
-from meetings.vocabulary import CATEGORY_CODES
+from meetings.core.vocabulary import CATEGORY_CODES
+from meetings.models import GlobalMeeting, MeetingSession
+from meetings.organizations.models import Workstream
 
 WORKSTREAMS = {
     1: ("Promote engagement in asylum capacity support",

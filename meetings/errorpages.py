@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from meetings.errors import DomainError
+from meetings.core.errors import DomainError
 
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Flask, jsonify
 
-from meetings.db import get_db
+from meetings.core.db import get_db
 
 bp = Blueprint("health", __name__)
 

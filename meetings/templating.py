@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from meetings.localtime import format_clock, format_local, format_utc
-from meetings.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
+from meetings.core.localtime import format_clock, format_local, format_utc
+from meetings.core.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
 
 
 def _label(table: dict):

@@ -19,17 +19,12 @@ import pytest
 import sqlalchemy as sa
 
 from meetings import create_app, demo
-from meetings import db as dbmod
+from meetings.core import db as dbmod
+from meetings.core.vocabulary import CATEGORY_CODES
 from meetings.migrate import upgrade_database
-from meetings.models import (
-    GlobalMeeting,
-    MeetingSession,
-    Organization,
-    OutboxMessage,
-    Registration,
-    WorkstreamInterest,
-)
-from meetings.vocabulary import CATEGORY_CODES
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import Organization, WorkstreamInterest
+from meetings.outbox.models import OutboxMessage
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_test"
 
@@ -162,7 +157,7 @@ def committed(live_app):
     yield
     with dbmod.new_session(live_app) as session:
         from meetings.accounts.models import User
-        from meetings.models import AuditEntry
+        from meetings.core.audit import AuditEntry
         from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableInvitation
 
         session.execute(sa.delete(AuditEntry))

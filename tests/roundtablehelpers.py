@@ -9,7 +9,7 @@ from pagehelpers import post_form
 
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
-from meetings.db import utcnow
+from meetings.core.db import utcnow
 from meetings.registrations.operations import find_or_create_organization
 from meetings.roundtables import operations as ops
 

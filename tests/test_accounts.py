@@ -9,7 +9,7 @@ from pagehelpers import csrf_token, post_form
 
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
-from meetings.db import utcnow
+from meetings.core.db import utcnow
 
 PASSWORD = "correct horse battery staple"
 

@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
 
-from meetings.models import Registration, WorkstreamInterest
+from meetings.models import Registration
+from meetings.organizations.models import WorkstreamInterest
 
 
 def _register(client, meeting, email="ana@example.org", label="A", **overrides):

@@ -18,8 +18,8 @@ from pagehelpers import csrf_token
 from roundtablehelpers import account, advance, login, organization, proposal_input
 
 from meetings.accounts.operations import create_account
-from meetings.db import utcnow
-from meetings.models import Webhook
+from meetings.core.db import utcnow
+from meetings.outbox.models import Webhook
 from meetings.roundtables import operations as ops
 from meetings.roundtables import staff
 

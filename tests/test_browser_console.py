@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from browser import browser_page, require_chromium, serve
 from conftest import make_meeting
 
-from meetings import db as dbmod
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
-from meetings.models import AuditEntry, Registration
+from meetings.core import db as dbmod
+from meetings.core.audit import AuditEntry
+from meetings.core.rules import RegistrationInput
+from meetings.models import Registration
 from meetings.registrations.operations import register_for_meeting
-from meetings.registrations.rules import RegistrationInput
 
 PASSWORD = "correct horse battery staple"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -23,7 +24,7 @@ PEOPLE = [("Ana", "MX", "America/Mexico_City", "es", "en"), ("Awa", "SN", "Afric
 
 
 def _setup(app) -> tuple[int, str]:
-    from meetings.db import utcnow
+    from meetings.core.db import utcnow
 
     with app.app_context(), dbmod.new_session(app) as session:
         meeting = make_meeting(session, edition="2031-1")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from browser import browser_page, require_chromium, serve
 from conftest import make_meeting
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 from meetings.models import Registration
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from browser import browser_page, require_chromium, serve
 from roundtablehelpers import PASSWORD, account, future, organization
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 from meetings.roundtables.models import Roundtable
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 from meetings.models import Registration
 
 
@@ -98,7 +98,7 @@ def test_colleagues_registering_at_once_share_one_new_organization(live_app, com
         statuses = list(pool.map(register, range(12)))
     assert statuses == [201] * 12
     with dbmod.new_session(live_app) as session:
-        from meetings.models import Organization, WorkstreamInterest
+        from meetings.organizations.models import Organization, WorkstreamInterest
 
         organizations = session.scalars(sa.select(Organization).where(Organization.name == "Brand New Agency")).all()
         assert len(organizations) == 1

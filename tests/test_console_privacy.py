@@ -12,10 +12,13 @@ from conftest import make_meeting
 from console_helpers import login, populated_meeting, register
 from pagehelpers import csrf_token, post_form
 
-from meetings import db as dbmod
 from meetings.accounts.models import LoginAttempt
-from meetings.db import utcnow
-from meetings.models import AuditEntry, GlobalMeeting, OutboxMessage, Registration, WorkstreamInterest
+from meetings.core import db as dbmod
+from meetings.core.audit import AuditEntry
+from meetings.core.db import utcnow
+from meetings.models import GlobalMeeting, Registration
+from meetings.organizations.models import WorkstreamInterest
+from meetings.outbox.models import OutboxMessage
 
 NAME = "Zelda Quintanilla-Ortiz"
 EMAIL = "Zelda.Q@Example.org"

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 from meetings.migrate import alembic_config
 
 

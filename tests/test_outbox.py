@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
 from smtp_server import SmtpServer
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 from meetings.outbox.delivery import claim_due, deliver_due, requeue
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email
 from meetings.outbox.models import OutboxMessage, Webhook
-from meetings.outbox.session_messages import sweep_reminders
 from meetings.outbox.transports import Transports
+from meetings.sessions.messages import sweep_reminders
 from notifications.smtp import SmtpSettings
 from notifications.webhooks import verify
 

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from pagehelpers import csrf_token, post_form
 
 from meetings.accounts import operations as accounts
-from meetings.db import utcnow
-from meetings.models import AuditEntry, OutboxMessage, Webhook
+from meetings.core.audit import AuditEntry
+from meetings.core.db import utcnow
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email
+from meetings.outbox.models import OutboxMessage, Webhook
 
 PASSWORD = "correct horse battery staple"
 

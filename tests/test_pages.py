@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from conftest import make_meeting
 from pagehelpers import csrf_token, post_form
 
-from meetings.models import Registration, WorkstreamInterest
+from meetings.models import Registration
+from meetings.organizations.models import WorkstreamInterest
 
 FORM = {
     "name": "Amadou Diallo", "email": "amadou@example.org", "function": "Directeur",

@@ -10,7 +10,8 @@ from conftest import make_meeting, registration_payload
 from pagehelpers import csrf_token, post_form
 
 from meetings.accounts import operations as accounts
-from meetings.models import AuditEntry, GlobalMeeting, MeetingSession
+from meetings.core.audit import AuditEntry
+from meetings.models import GlobalMeeting, MeetingSession
 from meetings.planning import operations as ops
 
 PASSWORD = "correct horse battery staple"

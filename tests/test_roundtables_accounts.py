@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from pagehelpers import post_form
 from roundtablehelpers import PASSWORD, account, login, user_by_email
 
-from meetings.models import AuditEntry, OutboxMessage
+from meetings.core.audit import AuditEntry
+from meetings.outbox.models import OutboxMessage
 from meetings.roundtables.models import RegionalForumTopic
 from meetings.roundtables.staff import seed_forum_topics
 
@@ -92,7 +93,7 @@ def test_forum_topics_page_and_demo_seed(app, client, db):
                      page="/secretariat/forum-topics").status_code == 303
     assert db.scalar(sa.select(sa.func.count()).select_from(RegionalForumTopic)) == 0
     with app.app_context():
-        from meetings.db import utcnow
+        from meetings.core.db import utcnow
 
         seed_forum_topics(db, utcnow())
         seed_forum_topics(db, utcnow())

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from roundtablehelpers import form_data, login
 from test_authorization_matrix import PROTECTED, _url, world  # noqa: F401  (the fixture)
 
-from meetings import db as dbmod
+from meetings.core import db as dbmod
 
 # Complete, valid-looking forms (only the token is missing), so a missing check would really write.
 FORMS = {

@@ -9,8 +9,8 @@ from conftest import registration_payload
 from pagehelpers import csrf_token, post_form
 from roundtablehelpers import account, advance, login, organization, proposal_input
 
-from meetings.db import utcnow
-from meetings.models import OutboxMessage
+from meetings.core.db import utcnow
+from meetings.outbox.models import OutboxMessage
 from meetings.registrations.operations import sign_up_workstreams
 from meetings.roundtables import followup
 from meetings.roundtables import operations as ops

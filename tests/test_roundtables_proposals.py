@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from pagehelpers import csrf_token, post_form
 from roundtablehelpers import EN_TITLE, account, advance, form_data, future, login, organization, proposal_input
 
-from meetings.db import utcnow
-from meetings.models import AuditEntry, OutboxMessage, Webhook
+from meetings.core.audit import AuditEntry
+from meetings.core.db import utcnow
+from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.roundtables import operations as ops
 from meetings.roundtables import staff
 from meetings.roundtables.models import Roundtable, RoundtableChange

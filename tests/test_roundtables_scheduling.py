@@ -9,8 +9,9 @@ from conftest import registration_payload
 from pagehelpers import post_form
 from roundtablehelpers import account, advance, future, login, organization, proposal_input
 
-from meetings.db import utcnow
-from meetings.models import GlobalMeeting, OutboxMessage, Registration
+from meetings.core.db import utcnow
+from meetings.models import GlobalMeeting, Registration
+from meetings.outbox.models import OutboxMessage
 from meetings.registrations.operations import sign_up_workstreams
 from meetings.roundtables import operations as ops
 from meetings.roundtables.planner import planner_participants

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from conftest import registration_payload
 from smtp_server import SmtpServer
 
-from meetings import db as dbmod
-from meetings.models import OutboxMessage
-from meetings.outbox.jobs import single_scheduler
-from scheduler.runner import Job, start_in_background
+from meetings.core import db as dbmod
+from meetings.jobs import single_scheduler
+from meetings.jobs.runner import Job, start_in_background
+from meetings.outbox.models import OutboxMessage
 
 
 def test_background_scheduler_runs_its_jobs():

@@ -8,9 +8,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
 
-from meetings.db import utcnow
-from meetings.models import AuditEntry, OutboxMessage
-from meetings.outbox.session_messages import sweep_reminders
+from meetings.core.audit import AuditEntry
+from meetings.core.db import utcnow
+from meetings.outbox.models import OutboxMessage
+from meetings.sessions.messages import sweep_reminders
 from meetings.sessions.operations import cancel_meeting, cancel_session, reschedule_session
 
 

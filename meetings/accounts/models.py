@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.db import Base, UTCDateTime, utcnow
-from meetings.models.organization import Organization
-from meetings.vocabulary import LANGUAGE_CODES, sql_in
+from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.vocabulary import LANGUAGE_CODES, sql_in
+from meetings.organizations.models import Organization
 
 ROLES = ("secretariat", "co_convener")
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetings.accounts.models import ROLES, LoginAttempt, User
-from meetings.errors import Conflict, DomainError, InvalidInput, NotFound
-from meetings.models import Organization
-from meetings.registrations import rules
+from meetings.core import rules
+from meetings.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from meetings.organizations.models import Organization
 
 MIN_PASSWORD = 12
 MAX_FAILURES_PER_ACCOUNT = 5

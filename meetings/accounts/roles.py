@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from meetings.accounts.models import User
-from meetings.db import get_db
+from meetings.core.db import get_db
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"

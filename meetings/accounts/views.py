@@ -11,8 +11,8 @@ from flask_login import login_required, login_user, logout_user
 from meetings.accounts import operations as ops
 from meetings.accounts import roles
 from meetings.accounts.forms import LoginForm, SetPasswordForm
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 

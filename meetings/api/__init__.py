@@ -20,7 +20,7 @@ class ServiceApi(Api):
 def init_app(app: Flask) -> None:
     """Register the API blueprints (CSRF-exempt: JSON, no cookie authentication)."""
     from meetings.api.resources import blp
-    from meetings.security import csrf
+    from meetings.core.security import csrf
 
     api = ServiceApi(app, spec_kwargs={"info": {"description": (
         "Registrations for the twin sessions of the ACSG Dialogue Platform's global meetings. "

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from meetings.models import GlobalMeeting, MeetingSession, Registration, WorkstreamInterest
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import WorkstreamInterest
 from meetings.registrations import operations as ops
 
 

@@ -14,11 +14,11 @@ from meetings.api.schemas import (
     RegistrationPatchSchema,
     RegistrationSchema,
 )
-from meetings.db import get_db, utcnow
-from meetings.i18n import current_language
-from meetings.meetings_query import meeting_or_404, published_meetings
+from meetings.core.db import get_db, utcnow
+from meetings.core.i18n import current_language
+from meetings.core.rules import RegistrationInput
+from meetings.models.queries import meeting_or_404, published_meetings
 from meetings.registrations import operations as ops
-from meetings.registrations.rules import RegistrationInput
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Meetings and registrations")
 

@@ -42,10 +42,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from meetings.links import public_url
-from meetings.localtime import format_clock, format_local, format_utc, in_zone
+from meetings.core.links import public_url
+from meetings.core.localtime import format_clock, format_local, format_utc, in_zone
+from meetings.core.vocabulary import LANGUAGE_CODES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
-from meetings.vocabulary import LANGUAGE_CODES
 from notifications.calendar_links import google_calendar_url, outlook_calendar_url
 from notifications.ics import (
     CalendarEvent,

@@ -9,13 +9,13 @@ from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
 
 from meetings.calendar import events
-from meetings.db import get_db, utcnow
-from meetings.errors import NotFound
-from meetings.i18n import current_language
-from meetings.meetings_query import meeting_or_404, published_meetings
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import NotFound
+from meetings.core.i18n import current_language
+from meetings.core.vocabulary import LANGUAGE_CODES
 from meetings.models import Registration
+from meetings.models.queries import meeting_or_404, published_meetings
 from meetings.registrations import operations as ops
-from meetings.vocabulary import LANGUAGE_CODES
 
 bp = Blueprint("calendar", __name__)
 

@@ -7,9 +7,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from meetings.cli_language import in_language
 from meetings.console import privacy as ops
-from meetings.db import new_session, utcnow
+from meetings.core.cli_language import in_language
+from meetings.core.db import new_session, utcnow
 
 privacy = AppGroup("privacy", help="Personal data: anonymize meetings past the retention period.")
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from meetings.console.charts import ZoneRow
 from meetings.console.interpretation import InterpretationPlan, plan_interpretation
 from meetings.console.models import InterpretationBooking
-from meetings.errors import NotFound
-from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration, Workstream, WorkstreamInterest
+from meetings.core.errors import NotFound
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import Organization, Workstream, WorkstreamInterest
 
 ACTIVE = ("confirmed", "waitlisted")
 NOT_STATED = ""

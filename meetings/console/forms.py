@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from meetings.console.labels import category_label, country_label, language_label, region_label, status_label
-from meetings.registrations.rules import known_countries
-from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES, REGISTRATION_STATUS_CODES
+from meetings.core.rules import known_countries
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES, REGISTRATION_STATUS_CODES
 
 ANY = ("", _l("Any"))
 

@@ -6,8 +6,8 @@ from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from meetings.i18n import country_name, current_language
-from meetings.vocabulary import CATEGORIES, REGIONS, REGISTRATION_STATUSES
+from meetings.core.i18n import country_name, current_language
+from meetings.core.vocabulary import CATEGORIES, REGIONS, REGISTRATION_STATUSES
 
 NOT_STATED = _l("Not stated")
 

@@ -22,7 +22,8 @@ from meetings.console.labels import (
     status_label,
 )
 from meetings.console.models import Attendance
-from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration, Workstream, WorkstreamInterest
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import Organization, Workstream, WorkstreamInterest
 
 KINDS = ("registrations", "organizations", "interests")
 

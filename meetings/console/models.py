@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetings.db import Base, UTCDateTime
-from meetings.vocabulary import LANGUAGE_CODES, sql_in
+from meetings.core.db import Base, UTCDateTime
+from meetings.core.vocabulary import LANGUAGE_CODES, sql_in
 
 
 class InterpretationBooking(Base):

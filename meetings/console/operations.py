@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from meetings.console.interpretation import LANGUAGES
 from meetings.console.models import Attendance, InterpretationBooking
-from meetings.errors import Conflict, InvalidInput
+from meetings.core.audit import record_action
+from meetings.core.errors import Conflict, InvalidInput
 from meetings.models import MeetingSession, Registration
-from meetings.models.audit import record_action
 
 
 def parse_channel(key: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from meetings.console import privacy
 from meetings.console.forms import ConfirmForm
-from meetings.db import get_db, utcnow
+from meetings.core.db import get_db, utcnow
 from meetings.registrations.operations import registration_by_token
 
 bp = Blueprint("mydata", __name__, url_prefix="/manage/<token>")

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from meetings.accounts.models import LoginAttempt
 from meetings.console.models import Attendance
-from meetings.errors import Conflict
-from meetings.models import GlobalMeeting, Registration, Workstream, WorkstreamInterest
-from meetings.models.audit import AuditEntry, record_action
+from meetings.core.audit import AuditEntry, record_action
+from meetings.core.errors import Conflict
+from meetings.models import GlobalMeeting, Registration
 from meetings.models.registration import new_manage_token
+from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
 from meetings.registrations.operations import cancel_registration
 

@@ -15,11 +15,11 @@ from meetings.console import charts, dashboards, exports, lists, privacy
 from meetings.console import operations as ops
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, ConfirmForm, FilterForm
 from meetings.console.labels import channel_label, labelled, language_label, region_label, session_label
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError
-from meetings.i18n import current_language
-from meetings.models import AuditEntry, Workstream
-from meetings.models.audit import record_action
+from meetings.core.audit import AuditEntry, record_action
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
+from meetings.core.i18n import current_language
+from meetings.organizations.models import Workstream
 from meetings.sessions import operations as session_ops
 
 bp = Blueprint("console", __name__, url_prefix="/secretariat/console")

@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import meetings.models  # noqa: F401  (registers every table on Base.metadata)
-from meetings.db import Base
+import meetings.model_registry  # noqa: F401  (registers every table on Base.metadata)
+from meetings.core.db import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
@@ -36,7 +36,7 @@ def run_migrations_online() -> None:
 
 def render_item(type_, obj, autogen_context):
     """Write our UTC column type as the plain DateTime it is in the database (migrations stay frozen)."""
-    from meetings.db import UTCDateTime
+    from meetings.core.db import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

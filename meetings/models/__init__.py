@@ -1,38 +1,10 @@
-"""Models of the service, one module per concern; importing this package registers them all."""
+"""The shared domain: global meetings, their twin sessions and registrations, and their loaders.
 
-from meetings.accounts.models import LoginAttempt, User
-from meetings.console.models import Attendance, InterpretationBooking
-from meetings.models.audit import AuditEntry
+Every feature reads these; each feature package owns its other models (``meetings/model_registry.py``
+lists them all for Alembic).
+"""
+
 from meetings.models.meeting import GlobalMeeting, MeetingSession
-from meetings.models.organization import Organization
 from meetings.models.registration import Registration
-from meetings.models.workstream import Workstream, WorkstreamInterest
-from meetings.outbox.models import OutboxMessage, Webhook
-from meetings.roundtables.models import (
-    RegionalForumTopic,
-    Roundtable,
-    RoundtableChange,
-    RoundtableInvitation,
-    RoundtableWindow,
-)
 
-__all__ = [
-    "Attendance",
-    "InterpretationBooking",
-    "AuditEntry",
-    "LoginAttempt",
-    "User",
-    "GlobalMeeting",
-    "MeetingSession",
-    "Organization",
-    "Registration",
-    "Workstream",
-    "WorkstreamInterest",
-    "OutboxMessage",
-    "Webhook",
-    "RegionalForumTopic",
-    "Roundtable",
-    "RoundtableChange",
-    "RoundtableInvitation",
-    "RoundtableWindow",
-]
+__all__ = ["GlobalMeeting", "MeetingSession", "Registration"]

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.db import Base, UTCDateTime, utcnow
-from meetings.models.translated import pick_language
-from meetings.vocabulary import MEETING_STATUS_CODES, SESSION_LABELS, SESSION_STATUS_CODES, sql_in
+from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.translated import pick_language
+from meetings.core.vocabulary import MEETING_STATUS_CODES, SESSION_LABELS, SESSION_STATUS_CODES, sql_in
 
 
 def new_ical_uid() -> str:

@@ -8,10 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from meetings.db import Base, UTCDateTime, utcnow
+from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.vocabulary import LANGUAGE_CODES, REGISTRATION_STATUS_CODES, sql_in
 from meetings.models.meeting import GlobalMeeting, MeetingSession
-from meetings.models.organization import Organization
-from meetings.vocabulary import LANGUAGE_CODES, REGISTRATION_STATUS_CODES, sql_in
+from meetings.organizations.models import Organization
 
 
 def new_manage_token() -> str:

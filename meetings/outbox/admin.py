@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetings.errors import InvalidInput, NotFound
-from meetings.models.audit import record_action
+from meetings.core.audit import record_action
+from meetings.core.errors import InvalidInput, NotFound
 from meetings.outbox.delivery import requeue
 from meetings.outbox.forms import WEBHOOK_EVENTS
 from meetings.outbox.models import OutboxMessage, Webhook

@@ -9,12 +9,12 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from meetings.cli_language import in_language
-from meetings.db import new_session, utcnow
+from meetings.core.cli_language import in_language
+from meetings.core.db import new_session, utcnow
+from meetings.jobs import deliver_job, scheduler_jobs, single_scheduler
+from meetings.jobs.runner import run_forever, start_in_background
 from meetings.outbox.delivery import requeue
-from meetings.outbox.jobs import deliver_job, scheduler_jobs, single_scheduler
 from meetings.outbox.models import OutboxMessage
-from scheduler.runner import run_forever, start_in_background
 
 outbox = AppGroup("outbox", help="Inspect and deliver the outbox of e-mails and webhooks.")
 STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"), "failed": _l("failed")}

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meetings.db import Base, UTCDateTime, utcnow
-from meetings.vocabulary import sql_in
+from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.vocabulary import sql_in
 
 CHANNELS = ("email", "webhook")
 STATUSES = ("pending", "sending", "sent", "failed")

@@ -9,8 +9,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from meetings.accounts.roles import require_role
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
 from meetings.outbox import admin
 from meetings.outbox.forms import ActionForm, WebhookForm
 from meetings.outbox.models import Webhook

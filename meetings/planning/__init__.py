@@ -11,8 +11,8 @@ def init_app(app: Flask) -> None:
     Call after :func:`meetings.api.init_app`: the API blueprint joins the service's flask-smorest Api
     (same OpenAPI document, same error handling) found in ``app.extensions``.
     """
+    from meetings.core.security import csrf
     from meetings.planning import api, cli, views
-    from meetings.security import csrf
 
     views.init_app(app)
     service_api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]

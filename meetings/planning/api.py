@@ -13,9 +13,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from meetings.core.vocabulary import REGION_CODES
 from meetings.planning import operations as ops
 from meetings.planning.labels import chart_labels
-from meetings.vocabulary import REGION_CODES
 from scheduler.chart import render_plan_svg
 from scheduler.participants import Participant
 from scheduler.planner import DEFAULT_REFERENCE_ZONE

@@ -8,8 +8,8 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
-from meetings.cli_language import in_language
-from meetings.errors import DomainError
+from meetings.core.cli_language import in_language
+from meetings.core.errors import DomainError
 from meetings.planning import operations as ops
 from meetings.planning.labels import plan_error, table_labels
 from scheduler.errors import PlanInputError

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from meetings.errors import InvalidInput
-from meetings.vocabulary import REGIONS
+from meetings.core.errors import InvalidInput
+from meetings.core.vocabulary import REGIONS
 from scheduler.chart import LABEL_KEYS
 from scheduler.errors import PlanInputError
 

@@ -20,12 +20,13 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from meetings.errors import Conflict, InvalidInput, NotFound
-from meetings.models import GlobalMeeting, MeetingSession, Organization, Registration
-from meetings.models.audit import record_action
+from meetings.core.audit import record_action
+from meetings.core.errors import Conflict, InvalidInput, NotFound
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import Organization
 from meetings.planning.labels import ERROR_MESSAGES, plan_error
 from meetings.sessions.operations import reschedule_session
-from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES
 from scheduler.comfort import parse_window
 from scheduler.errors import PlanInputError
 from scheduler.participants import Participant, member_state_participants

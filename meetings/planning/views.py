@@ -16,11 +16,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from meetings.accounts.roles import require_role
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError, InvalidInput
-from meetings.formerrors import show_error
-from meetings.i18n import country_name
-from meetings.localtime import in_zone
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError, InvalidInput
+from meetings.core.forms import show_error
+from meetings.core.i18n import country_name
+from meetings.core.localtime import in_zone
 from meetings.planning import operations as ops
 from meetings.planning.api import svg_response
 from meetings.planning.forms import ApplyForm, CreateSeriesForm, PlanForm, SeriesForm

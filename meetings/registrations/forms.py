@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from meetings.i18n import country_name
-from meetings.registrations.rules import known_countries, known_timezones
-from meetings.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+from meetings.core.i18n import country_name
+from meetings.core.rules import known_countries, known_timezones
+from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 
 
 class CheckboxesField(SelectMultipleField):

@@ -13,20 +13,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetings.errors import Conflict, InvalidInput, NotFound
-from meetings.models import (
-    GlobalMeeting,
-    MeetingSession,
-    Organization,
-    Registration,
-    Workstream,
-    WorkstreamInterest,
-)
-from meetings.models.organization import organization_key
-from meetings.outbox.registration_messages import notify_registration
-from meetings.registrations import rules
-from meetings.registrations.rules import RegistrationInput
-from meetings.vocabulary import CATEGORIES
+from meetings.core import rules
+from meetings.core.errors import Conflict, InvalidInput, NotFound
+from meetings.core.rules import RegistrationInput
+from meetings.core.vocabulary import CATEGORIES
+from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.organizations.models import Organization, Workstream, WorkstreamInterest, organization_key
+from meetings.registrations.messages import notify_registration
 
 
 @dataclass(frozen=True)

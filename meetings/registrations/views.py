@@ -9,18 +9,18 @@ from flask import Blueprint, Flask, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError
-from meetings.formerrors import show_error
-from meetings.i18n import LOCALE_COOKIE, current_language
-from meetings.localtime import in_zone, suggest_session, viewer_zone
-from meetings.meetings_query import meeting_or_404, published_meetings, roundtable_meeting_ids
-from meetings.models import Workstream, WorkstreamInterest
+from meetings.core import rules
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
+from meetings.core.forms import show_error
+from meetings.core.i18n import LOCALE_COOKIE, current_language
+from meetings.core.localtime import in_zone, suggest_session, viewer_zone
+from meetings.core.rules import RegistrationInput
+from meetings.core.vocabulary import LANGUAGE_CODES
+from meetings.models.queries import meeting_or_404, published_meetings, roundtable_meeting_ids
+from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.registrations import operations as ops
-from meetings.registrations import rules
 from meetings.registrations.forms import CancelForm, InterestForm, ManageForm, RegistrationForm
-from meetings.registrations.rules import RegistrationInput
-from meetings.vocabulary import LANGUAGE_CODES
 
 bp = Blueprint("registrations", __name__)
 TZ_COOKIE = "tz"

@@ -8,14 +8,14 @@ from flask_login import current_user
 
 from meetings.accounts.forms import InviteForm
 from meetings.accounts.roles import require_role
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError
-from meetings.formerrors import show_error
-from meetings.i18n import current_language
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
+from meetings.core.forms import show_error
+from meetings.core.i18n import current_language
+from meetings.core.vocabulary import CATEGORIES, LANGUAGE_CODES
 from meetings.registrations.forms import country_choices, language_choices
 from meetings.roundtables import staff
 from meetings.roundtables.forms import ConfirmForm, ForumTopicForm
-from meetings.vocabulary import CATEGORIES, LANGUAGE_CODES
 
 bp = Blueprint("roundtable_admin", __name__, url_prefix="/secretariat")
 

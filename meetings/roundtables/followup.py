@@ -20,14 +20,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
-from meetings.errors import Conflict, InvalidInput, NotFound
-from meetings.links import public_url
-from meetings.localtime import in_zone
-from meetings.models import Organization, Registration, WorkstreamInterest
-from meetings.models.audit import record_action
+from meetings.core.audit import record_action
+from meetings.core.errors import Conflict, InvalidInput, NotFound
+from meetings.core.links import public_url
+from meetings.core.localtime import in_zone
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
+from meetings.models import Registration
+from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.outbox.enqueue import enqueue_email, render_email
 from meetings.roundtables.models import Roundtable, RoundtableInvitation
-from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 
 
 @dataclass(frozen=True)

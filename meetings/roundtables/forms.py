@@ -20,10 +20,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 from meetings.registrations.forms import CheckboxesField, timezone_choices
 from meetings.roundtables.labels import ACTION_LABELS
 from meetings.roundtables.states import FORM_ACTIONS
-from meetings.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 
 WINDOW_ROWS = 3
 

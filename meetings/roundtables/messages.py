@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
-from meetings.links import public_url
-from meetings.localtime import in_zone
+from meetings.core.links import public_url
+from meetings.core.localtime import in_zone
 from meetings.outbox.enqueue import enqueue_email, enqueue_webhook_event, render_email
 
 

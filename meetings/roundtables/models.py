@@ -8,13 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetings.accounts.models import User
-from meetings.db import Base, UTCDateTime, utcnow
+from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.translated import pick_language
+from meetings.core.vocabulary import LANGUAGE_CODES, sql_in
 from meetings.models.meeting import GlobalMeeting
-from meetings.models.organization import Organization
-from meetings.models.translated import pick_language
-from meetings.models.workstream import Workstream
+from meetings.organizations.models import Organization, Workstream
 from meetings.roundtables.states import STATES
-from meetings.vocabulary import LANGUAGE_CODES, sql_in
 
 INVITATION_STATUSES = ("invited", "declined")
 

@@ -17,13 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
-from meetings.errors import REQUIRED, TOO_LONG, Conflict, DomainError, InvalidInput, NotFound
-from meetings.models import GlobalMeeting, MeetingSession, Workstream
-from meetings.models.audit import record_action
-from meetings.registrations import rules
+from meetings.core import rules
+from meetings.core.audit import record_action
+from meetings.core.errors import REQUIRED, TOO_LONG, Conflict, DomainError, InvalidInput, NotFound
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
+from meetings.models import GlobalMeeting, MeetingSession
+from meetings.organizations.models import Workstream
 from meetings.roundtables import messages, similarity, states
 from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableChange, RoundtableWindow
-from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 
 MAX_TITLE = 200
 MAX_ABSTRACT = 5000

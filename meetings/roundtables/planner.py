@@ -8,7 +8,7 @@ import pytz
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from meetings.models import Organization, WorkstreamInterest
+from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.planning.operations import PlanInputs, plan_twin_sessions
 from meetings.roundtables.models import Roundtable
 from scheduler.participants import Participant, member_state_participants, member_states

@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
-from meetings.errors import Conflict, InvalidInput, NotFound
-from meetings.links import public_url
-from meetings.models.audit import record_action
+from meetings.core import rules
+from meetings.core.audit import record_action
+from meetings.core.errors import Conflict, InvalidInput, NotFound
+from meetings.core.links import public_url
+from meetings.core.vocabulary import LANGUAGE_CODES, REGION_CODES
 from meetings.outbox.enqueue import enqueue_email, render_email
-from meetings.registrations import rules
 from meetings.registrations.operations import find_or_create_organization
 from meetings.roundtables.models import RegionalForumTopic
-from meetings.vocabulary import LANGUAGE_CODES, REGION_CODES
 
 
 @dataclass(frozen=True)

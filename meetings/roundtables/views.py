@@ -17,16 +17,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meetings.accounts.roles import require_role
-from meetings.db import get_db, utcnow
-from meetings.errors import DomainError, InvalidInput
-from meetings.i18n import current_language
-from meetings.localtime import in_zone
-from meetings.models import Workstream
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError, InvalidInput
+from meetings.core.i18n import current_language
+from meetings.core.localtime import in_zone
+from meetings.core.vocabulary import LANGUAGE_CODES
+from meetings.organizations.models import Workstream
 from meetings.roundtables import followup, planner, states
 from meetings.roundtables import operations as ops
 from meetings.roundtables.forms import ConfirmForm, FollowupForm, ProposalForm, ScheduleForm, TransitionForm
 from meetings.roundtables.labels import INVITATION_LABELS, status_label
-from meetings.vocabulary import LANGUAGE_CODES
 
 bp = Blueprint("roundtables", __name__, url_prefix="/roundtables")
 public_bp = Blueprint("roundtable_public", __name__)

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetings.errors import Conflict, InvalidInput
+from meetings.core.audit import record_action
+from meetings.core.errors import Conflict, InvalidInput
 from meetings.models import GlobalMeeting, MeetingSession
-from meetings.models.audit import record_action
-from meetings.outbox.session_messages import notify_session_changed
+from meetings.sessions.messages import notify_session_changed
 
 MAX_DURATION = 720
 

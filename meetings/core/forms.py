@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash
 
-from meetings.errors import DomainError
+from meetings.core.errors import DomainError
 
 
 def show_error(form, error: DomainError) -> None:

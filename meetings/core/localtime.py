@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
-from meetings.registrations.rules import known_timezones
+from meetings.core.rules import known_timezones
 
 REASONABLE_START = time(7, 0)
 REASONABLE_END = time(21, 0)

@@ -11,11 +11,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from meetings.db import new_session, utcnow
+from meetings.core.db import new_session, utcnow
+from meetings.jobs.runner import Job
 from meetings.outbox.delivery import DeliveryReport, deliver_due
-from meetings.outbox.session_messages import parse_offsets, sweep_reminders
 from meetings.outbox.transports import transports_from_config
-from scheduler.runner import Job
+from meetings.sessions.messages import parse_offsets, sweep_reminders
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x41435347  # "ACSG"

@@ -6,7 +6,7 @@ from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
 
-from meetings.vocabulary import LANGUAGE_CODES
+from meetings.core.vocabulary import LANGUAGE_CODES
 
 LOCALE_COOKIE = "lang"
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from meetings.errors import NotFound
+from meetings.core.errors import NotFound
 from meetings.models import GlobalMeeting
 from meetings.roundtables.models import Roundtable
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import click
 from flask_babel import force_locale
 
-from meetings.vocabulary import LANGUAGE_CODES
+from meetings.core.vocabulary import LANGUAGE_CODES
 
 
 def in_language(command: Callable) -> Callable:

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from meetings.calendar import events as calendar
-from meetings.links import public_url
-from meetings.localtime import in_zone
+from meetings.core.links import public_url
+from meetings.core.localtime import in_zone
+from meetings.core.vocabulary import CATEGORIES
 from meetings.models import MeetingSession, Registration
 from meetings.outbox.enqueue import enqueue_email, enqueue_webhook_event, render_email
-from meetings.vocabulary import CATEGORIES
 
 EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved", "session_changed",
           "session_cancelled", "reminder")

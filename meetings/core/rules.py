@@ -10,8 +10,8 @@ import pytz
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-from meetings.errors import REQUIRED, TOO_LONG, InvalidInput
-from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
+from meetings.core.errors import REQUIRED, TOO_LONG, InvalidInput
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 
 MAX_NAME = 200
 MAX_FUNCTION = 200

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.outbox.enqueue import enqueue_webhook_event
-from meetings.outbox.registration_messages import notify_registration
+from meetings.registrations.messages import notify_registration
 
 DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings.vocabulary import LANGUAGE_CODES
+from meetings.core.vocabulary import LANGUAGE_CODES
 
 
 def pick_language(obj: object, field: str, locale: str) -> str:

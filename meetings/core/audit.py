@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from meetings.db import Base, UTCDateTime
+from meetings.core.db import Base, UTCDateTime
 
 
 class AuditEntry(Base):

@@ -1,0 +1,13 @@
+"""Every model of the service, imported in one explicit place so Alembic and the tests see the whole schema."""
+
+from meetings.accounts import models as accounts_models
+from meetings.console import models as console_models
+from meetings.core import audit, db
+from meetings.models import meeting, registration
+from meetings.organizations import models as organizations_models
+from meetings.outbox import models as outbox_models
+from meetings.roundtables import models as roundtables_models
+
+MODEL_MODULES = (audit, meeting, registration, organizations_models, accounts_models, outbox_models,
+                 console_models, roundtables_models)
+metadata = db.Base.metadata

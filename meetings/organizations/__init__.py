@@ -1,0 +1,1 @@
+"""Organizations (stakeholders) and their sign-ups to the four workstreams."""
