@@ -13,12 +13,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
 
-    from meetings import api, calendar, cli, console, errorpages, health, planning, templating
-    from meetings.accounts import views as account_views
+    from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
+    from meetings.accounts import views as accounts
     from meetings.core import db, i18n, security
+    from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
-    from meetings.outbox import views as outbox_views
-    from meetings.registrations import views as registration_views
+    from meetings.outbox import views as outbox
+    from meetings.registrations import api as registrations_api
+    from meetings.registrations import views as registrations
     from meetings.roundtables import init_app as init_roundtables
 
     security.install_url_converters(app)
@@ -27,15 +29,19 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     errorpages.init_app(app)
-    account_views.init_app(app)
-    health.init_app(app)
-    registration_views.init_app(app)
-    calendar.init_app(app)
     api.init_app(app)
+    accounts.init_app(app)
+    health.init_app(app)
+    home.init_app(app)
+    registrations.init_app(app)
+    registrations_api.init_app(app)
+    organizations.init_app(app)
+    calendar.init_app(app)
     planning.init_app(app)
     init_roundtables(app)
     console.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     outbox_cli.init_app(app)
-    outbox_views.init_app(app)
+    outbox.init_app(app)
     return app

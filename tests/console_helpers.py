@@ -22,7 +22,7 @@ def login(client, db, role="secretariat", email=None):
     """Create an account with ``role`` and log it in."""
     organization = None
     if role == "co_convener":
-        from meetings.registrations.operations import find_or_create_organization
+        from meetings.organizations.operations import find_or_create_organization
 
         organization = find_or_create_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
     email = email or f"{role}@unhcr.example.org"

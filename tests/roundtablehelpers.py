@@ -10,7 +10,7 @@ from pagehelpers import post_form
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
 from meetings.core.db import utcnow
-from meetings.registrations.operations import find_or_create_organization
+from meetings.organizations.operations import find_or_create_organization
 from meetings.roundtables import operations as ops
 
 PASSWORD = "correct horse battery staple"

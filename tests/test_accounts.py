@@ -58,7 +58,7 @@ def test_unknown_account_and_wrong_password_look_the_same(client, db):
 
 
 def test_invitation_link_sets_a_password_once(client, db):
-    from meetings.registrations.operations import find_or_create_organization
+    from meetings.organizations.operations import find_or_create_organization
 
     organization = find_or_create_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
     user = accounts.create_account(db, email="co@agency.example.org", name="Co", role="co_convener",

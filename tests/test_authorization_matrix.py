@@ -27,12 +27,13 @@ STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 
 PUBLIC = {
     "static", "health.healthz", "api-docs.openapi_json",
-    "registrations.index", "registrations.meeting_page", "registrations.register", "registrations.confirmation",
+    "home.index", "registrations.meeting_page", "registrations.register", "registrations.confirmation",
     "registrations.updated",
-    "registrations.manage", "registrations.cancel", "registrations.workstreams", "registrations.privacy",
-    "registrations.choose_language", "calendar.invite", "calendar.participant_feed", "calendar.meeting_feed",
+    "registrations.manage", "registrations.cancel", "organizations.workstreams", "home.privacy",
+    "home.choose_language", "calendar.invite", "calendar.participant_feed", "calendar.meeting_feed",
     "calendar.all_meetings_feed", "mydata.download", "mydata.delete",
-    "api.Meetings", "api.Meeting", "api.MeetingRegistrations", "api.Registration", "api.WorkstreamInterests",
+    "registrations_api.Meetings", "registrations_api.Meeting", "registrations_api.MeetingRegistrations",
+    "registrations_api.Registration", "organizations_api.WorkstreamInterests",
     "plans.Plans", "plans.PlanChart",
     "accounts.login", "accounts.set_password", "roundtable_public.decline",
 }
@@ -54,8 +55,8 @@ PROTECTED = {
     "roundtables.index": "staff", "roundtables.new": "co_convener", "roundtables.detail": "org",
     "roundtables.edit": "co_convener_org", "roundtables.change_status": "org", "roundtables.schedule": "secretariat",
     "roundtables.registrations": "org", "roundtables.invitations": "org",
-    "roundtable_admin.accounts": "secretariat", "roundtable_admin.deactivate": "secretariat",
-    "roundtable_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
+    "account_admin.accounts": "secretariat", "account_admin.deactivate": "secretariat",
+    "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
 }
 ALLOWED = {  # role -> kinds of endpoint it may use

@@ -12,9 +12,8 @@ from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
 from meetings.core import db as dbmod
 from meetings.core.audit import AuditEntry
-from meetings.core.rules import RegistrationInput
 from meetings.models import Registration
-from meetings.registrations.operations import register_for_meeting
+from meetings.registrations.operations import RegistrationInput, register_for_meeting
 
 PASSWORD = "correct horse battery staple"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery staple"
 def _login(client, db, role="secretariat"):
     organization = None
     if role == "co_convener":
-        from meetings.registrations.operations import find_or_create_organization
+        from meetings.organizations.operations import find_or_create_organization
 
         organization = find_or_create_organization(db, "Agency", "national_asylum_authority", "DE", None)
     accounts.create_account(db, email=f"{role}@example.org", name=role, role=role, password=PASSWORD,

@@ -23,7 +23,7 @@ INPUTS = {"date": "2027-03-17", "duration": "180", "window": "08:00-20:00", "int
 def _login(client, db, role="secretariat"):
     organization = None
     if role == "co_convener":
-        from meetings.registrations.operations import find_or_create_organization
+        from meetings.organizations.operations import find_or_create_organization
 
         organization = find_or_create_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
     email = f"{role}@unhcr.example.org"

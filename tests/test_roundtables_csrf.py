@@ -16,7 +16,7 @@ FORMS = {
     "roundtables.schedule": {"mode": "single", "date": "2030-01-10", "reference_zone": "Europe/Zurich",
                              "duration_minutes": "90", "start_a": "10:00", "capacity": "10",
                              "join_url_a": "https://meet.example.org/x", "schedule": "1"},
-    "roundtable_admin.accounts": {"name": "New", "email": "new@example.org", "role": "secretariat",
+    "account_admin.accounts": {"name": "New", "email": "new@example.org", "role": "secretariat",
                                   "language": "en"},
     "roundtable_admin.forum_topics": {"forum": "F", "title_en": "T", "regions": ["europe"]},
     "accounts.login": {"email": "sec@unhcr.example.org", "password": "correct horse battery staple"},

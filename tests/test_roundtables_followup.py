@@ -10,8 +10,8 @@ from pagehelpers import csrf_token, post_form
 from roundtablehelpers import account, advance, login, organization, proposal_input
 
 from meetings.core.db import utcnow
+from meetings.organizations.operations import sign_up_workstreams
 from meetings.outbox.models import OutboxMessage
-from meetings.registrations.operations import sign_up_workstreams
 from meetings.roundtables import followup
 from meetings.roundtables import operations as ops
 from meetings.roundtables.models import RoundtableInvitation

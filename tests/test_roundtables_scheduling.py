@@ -11,8 +11,8 @@ from roundtablehelpers import account, advance, future, login, organization, pro
 
 from meetings.core.db import utcnow
 from meetings.models import GlobalMeeting, Registration
+from meetings.organizations.operations import sign_up_workstreams
 from meetings.outbox.models import OutboxMessage
-from meetings.registrations.operations import sign_up_workstreams
 from meetings.roundtables import operations as ops
 from meetings.roundtables.planner import planner_participants
 

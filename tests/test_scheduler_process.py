@@ -10,7 +10,7 @@ from conftest import registration_payload
 from smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
-from meetings.jobs import single_scheduler
+from meetings.jobs.definitions import single_scheduler
 from meetings.jobs.runner import Job, start_in_background
 from meetings.outbox.models import OutboxMessage
 

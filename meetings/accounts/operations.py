@@ -1,20 +1,28 @@
-"""Verb-named account operations: create, authenticate (rate-limited), invite, set a password."""
+"""The whole life of a staff account: invite, resend, set a password, authenticate (rate-limited), deactivate.
+
+Verb-named operations: they flush, never commit."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetings.accounts.models import ROLES, LoginAttempt, User
 from meetings.core import rules
+from meetings.core.audit import record_action
 from meetings.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from meetings.core.links import public_url
 from meetings.organizations.models import Organization
+from meetings.organizations.operations import find_or_create_organization
+from meetings.outbox.enqueue import enqueue_email, render_email
 
 MIN_PASSWORD = 12
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -117,3 +125,85 @@ def set_password_with_invitation(db: Session, token: str, password: str, now: da
     user.session_version += 1
     db.flush()
     return user
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    """Who the secretariat invites (organization fields only for co-conveners)."""
+
+    name: str
+    email: str
+    role: str = "co_convener"
+    organization: str = ""
+    category: str = ""
+    country: str = ""
+    language: str = "en"
+
+
+def account_status(user: User) -> str:
+    """active, pending (invited, no password yet) or deactivated."""
+    if not user.active:
+        return "deactivated"
+    return "active" if user.password_hash else "pending"
+
+
+def staff_accounts(db: Session) -> list[User]:
+    """Every staff account, secretariat first, then by name."""
+    return list(db.scalars(sa.select(User).order_by(User.role.desc(), User.name, User.id)))
+
+
+def account_or_404(db: Session, user_id: int) -> User:
+    """A staff account, or a localized 404."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("unknown_account", _l("This account does not exist."))
+    return user
+
+
+def invite_account(db: Session, actor: User, data: AccountInput, now: datetime) -> User:
+    """Create a pending account and e-mail its one-time link to set a password (in the invitee's language)."""
+    organization = None
+    if data.role == "co_convener":
+        organization = find_or_create_organization(
+            db, rules.require_text(data.organization, "organization", rules.MAX_NAME),
+            rules.check_category(data.category), rules.check_country(data.country), None)
+    user = create_account(db, email=data.email, name=data.name, role=data.role,
+                                   organization=organization, language=data.language)
+    _send_invitation(db, actor, user, now)
+    record_action(db, actor, "account.invited", "user", user.id, now, email=user.email, role=user.role,
+                  organization=organization.name if organization else None)
+    return user
+
+
+def resend_invitation(db: Session, actor: User, user: User, now: datetime) -> None:
+    """A new one-time link for an account that has not set its password yet (the old link stops working)."""
+    if account_status(user) != "pending":
+        raise Conflict("not_pending", _l("This account already has a password or is deactivated."))
+    _send_invitation(db, actor, user, now)
+    record_action(db, actor, "account.invitation_resent", "user", user.id, now, email=user.email)
+
+
+def _send_invitation(db: Session, actor: User, user: User, now: datetime) -> None:
+    token = issue_invitation(db, user, now)
+    email = render_email(
+        "co_convener_invitation", user.language, user=user, inviter=actor,
+        organization=user.organization.name if user.organization else "",
+        link=public_url("accounts.set_password", token=token), expires_at=user.invitation_expires_at,
+        login_url=public_url("accounts.login"),
+        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
+    enqueue_email(db, key=f"account:{user.id}:invitation:{user.invitation_hash[:16]}", topic="account.invitation",
+                  to=[user.email], language=user.language, email=email, now=now)
+
+
+def deactivate_account(db: Session, actor: User, user: User, now: datetime) -> None:
+    """Stop an account from logging in and end its sessions (never one's own)."""
+    if user.id == actor.id:
+        raise Conflict("own_account", _l("You cannot deactivate your own account."))
+    if not user.active:
+        return
+    user.active = False
+    user.invitation_hash = None
+    user.invitation_expires_at = None
+    user.session_version += 1
+    db.flush()
+    record_action(db, actor, "account.deactivated", "user", user.id, now, email=user.email)

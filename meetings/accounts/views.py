@@ -8,21 +8,22 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
+from meetings.accounts import loader
 from meetings.accounts import operations as ops
-from meetings.accounts import roles
 from meetings.accounts.forms import LoginForm, SetPasswordForm
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
+from meetings.core.forms import show_error, submit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
 def _safe_next(target: str | None) -> str:
     if not target:
-        return url_for("registrations.index")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("registrations.index")
+        return url_for("home.index")
     return target
 
 
@@ -39,9 +40,9 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")), 303)
         except DomainError as error:
-            db.commit()  # keep the failed attempt: it is what rate-limits guessing
+            db.commit()  # unlike other forms: keep the failed attempt, it is what rate-limits guessing
             status = error.status
-            flash(error.message, "error")
+            show_error(form, error)
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
@@ -52,7 +53,7 @@ def login():
 def logout():
     """End the session."""
     logout_user()
-    return redirect(url_for("registrations.index"), 303)
+    return redirect(url_for("home.index"), 303)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -61,23 +62,17 @@ def set_password(token: str):
     db = get_db()
     user = ops.account_by_invitation(db, token, utcnow())
     form = SetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            ops.set_password_with_invitation(db, token, form.password.data, utcnow())
-            db.commit()
-            flash(_("Your password is saved. You can log in now."), "success")
-            return redirect(url_for(".login"), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            form.password.errors = [*form.password.errors, error.message]
-    elif request.method == "POST":
-        status = 422
-    return render_template("accounts/set_password.html", form=form, user=user), status
+    submitted = submit(form, lambda: ops.set_password_with_invitation(db, token, form.password.data, utcnow()))
+    if submitted.done:
+        flash(_("Your password is saved. You can log in now."), "success")
+        return redirect(url_for(".login"), 303)
+    return render_template("accounts/set_password.html", form=form, user=user), submitted.status
 
 
 def init_app(app: Flask) -> None:
     """Flask-Login and the account pages."""
-    roles.init_app(app)
+    from meetings.accounts import admin_views
+
+    loader.init_app(app)
     app.register_blueprint(bp)
+    admin_views.init_app(app)

@@ -1,11 +1,21 @@
-"""JSON API under /api/v1 with its OpenAPI document at /api/v1/openapi.json (flask-smorest)."""
+"""The JSON API under /api/v1: one flask-smorest Api, one OpenAPI document, one error shape.
+
+Features own their endpoints and call :func:`register_blueprint`; nobody else reaches into
+flask-smorest's internals.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 from meetings.api.schemas import ErrorSchema
+from meetings.core.security import csrf
+
+DESCRIPTION = (
+    "Registrations for the twin sessions of the ACSG Dialogue Platform's global meetings. "
+    "Errors always have the shape {\"error\": {\"status\", \"code\", \"message\", \"fields\"?}}; "
+    "messages follow Accept-Language (en, fr, es).")
 
 
 class ServiceApi(Api):
@@ -18,13 +28,11 @@ class ServiceApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprints (CSRF-exempt: JSON, no cookie authentication)."""
-    from meetings.api.resources import blp
-    from meetings.core.security import csrf
+    """Create the service's Api; features add their blueprints with :func:`register_blueprint`."""
+    app.extensions["acsg_api"] = ServiceApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
 
-    api = ServiceApi(app, spec_kwargs={"info": {"description": (
-        "Registrations for the twin sessions of the ACSG Dialogue Platform's global meetings. "
-        "Errors always have the shape {\"error\": {\"status\", \"code\", \"message\", \"fields\"?}}; "
-        "messages follow Accept-Language (en, fr, es).")}})
-    csrf.exempt(blp)
-    api.register_blueprint(blp)
+
+def register_blueprint(app: Flask, blueprint: Blueprint) -> None:
+    """Add ``blueprint``'s endpoints to /api/v1 and its OpenAPI document (CSRF-exempt: JSON, no cookies)."""
+    csrf.exempt(blueprint)
+    app.extensions["acsg_api"].register_blueprint(blueprint)

@@ -14,8 +14,7 @@ from meetings.core.errors import NotFound
 from meetings.core.i18n import current_language
 from meetings.core.vocabulary import LANGUAGE_CODES
 from meetings.models import Registration
-from meetings.models.queries import meeting_or_404, published_meetings
-from meetings.registrations import operations as ops
+from meetings.models.queries import meeting_or_404, published_meetings, registration_by_token
 
 bp = Blueprint("calendar", __name__)
 
@@ -27,7 +26,7 @@ UNKNOWN_FEED = _l("This calendar link is not valid. Use the link from your confi
 @bp.get("/registrations/<token>/invite.ics")
 def invite(token: str):
     """Download the current invite (REQUEST) or cancellation (CANCEL) of a registration."""
-    registration = ops.registration_by_token(get_db(), token)
+    registration = registration_by_token(get_db(), token)
     method, data = events.invite_for(registration, utcnow())
     name = f"acsg-{registration.meeting.edition}-session-{registration.session.label}"
     response = _calendar(data, method, name, attachment=True)

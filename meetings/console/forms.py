@@ -27,7 +27,7 @@ class AttendanceForm(FlaskForm):
     submit = SubmitField(_l("Save attendance"))
 
 
-class ConfirmForm(FlaskForm):
+class IrreversibleActionForm(FlaskForm):
     """A destructive action, confirmed by ticking a box."""
 
     confirm = BooleanField(_l("I understand that this cannot be undone."),

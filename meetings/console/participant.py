@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from meetings.console import privacy
-from meetings.console.forms import ConfirmForm
+from meetings.console.forms import IrreversibleActionForm
 from meetings.core.db import get_db, utcnow
-from meetings.registrations.operations import registration_by_token
+from meetings.models.queries import registration_by_token
 
 bp = Blueprint("mydata", __name__, url_prefix="/manage/<token>")
 
@@ -32,14 +32,14 @@ def delete(token: str):
     """Confirm, then cancel the registration and erase the person's data; the link stops working."""
     db = get_db()
     registration = registration_by_token(db, token)
-    form = ConfirmForm()
+    form = IrreversibleActionForm()
     status = 200
     if form.validate_on_submit():
         privacy.erase_participant(db, registration, utcnow())
         db.commit()
         flash(_("Your data has been deleted. Your registration is cancelled and this link no longer works."),
               "success")
-        return redirect(url_for("registrations.privacy"), 303)
+        return redirect(url_for("home.privacy"), 303)
     if request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("console/delete_my_data.html", registration=registration, form=form), status

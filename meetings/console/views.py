@@ -7,14 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from meetings.accounts.roles import require_role
 from meetings.console import charts, dashboards, exports, lists, privacy
 from meetings.console import operations as ops
-from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, ConfirmForm, FilterForm
+from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, FilterForm, IrreversibleActionForm
 from meetings.console.labels import channel_label, labelled, language_label, region_label, session_label
+from meetings.core.actor import current_actor, require_role
 from meetings.core.audit import AuditEntry, record_action
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
@@ -48,10 +47,6 @@ def _language_name(code: str) -> str:
 def _channel_name(key: str) -> str:
     """Template filter: 'French → English' for 'fr-en'."""
     return channel_label(key)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _settings() -> dict:
@@ -171,7 +166,7 @@ def book(session_id: int, channel: str):
             raise CSRFError()
         abort(400)
     change = ops.book_channel if form.action.data == "book" else ops.unbook_channel
-    if change(db, session, channel, _actor(), utcnow()):
+    if change(db, session, channel, current_actor(), utcnow()):
         db.commit()
         flash(_("Saved: %(channel)s, session %(label)s.", channel=channel_label(channel), label=session.label),
               "success")
@@ -189,7 +184,7 @@ def attendance(session_id: int):
     if form.validate_on_submit():
         try:
             present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-            changed = ops.mark_attendance(db, session, present, _actor(), utcnow())
+            changed = ops.mark_attendance(db, session, present, current_actor(), utcnow())
             db.commit()
             flash(_("Attendance saved (%(count)s changes).", count=changed), "success")
             return redirect(url_for(".attendance", session_id=session.id), 303)
@@ -203,7 +198,7 @@ def attendance(session_id: int):
                            sheet=ops.attendance_sheet(db, session), started=session.starts_at <= utcnow()), status
 
 
-def _confirmed(form: ConfirmForm) -> bool:
+def _confirmed(form: IrreversibleActionForm) -> bool:
     """True when a confirmation form was posted and ticked; CSRF failures are 400."""
     if request.method != "POST":
         return False
@@ -220,9 +215,9 @@ def cancel_session(session_id: int):
     """Confirm, then cancel one session (its registrants get a calendar cancellation)."""
     db = get_db()
     session = dashboards.console_session(db, session_id)
-    form = ConfirmForm()
+    form = IrreversibleActionForm()
     if _confirmed(form):
-        session_ops.cancel_session(db, session, _actor(), utcnow())
+        session_ops.cancel_session(db, session, current_actor(), utcnow())
         db.commit()
         flash(_("Session %(label)s is cancelled; its registrants are being notified.", label=session.label),
               "success")
@@ -241,9 +236,9 @@ def cancel_meeting(meeting_id: int):
     """Confirm, then cancel the whole meeting and both sessions."""
     db = get_db()
     meeting = dashboards.console_meeting(db, meeting_id)
-    form = ConfirmForm()
+    form = IrreversibleActionForm()
     if _confirmed(form):
-        session_ops.cancel_meeting(db, meeting, _actor(), utcnow())
+        session_ops.cancel_meeting(db, meeting, current_actor(), utcnow())
         db.commit()
         flash(_("The meeting is cancelled; its registrants are being notified."), "success")
         return redirect(url_for(".dashboard", meeting_id=meeting.id), 303)
@@ -260,12 +255,12 @@ def anonymize(meeting_id: int):
     """Confirm, then erase personal data from the registrations of a meeting past the retention period."""
     db = get_db()
     meeting = dashboards.console_meeting(db, meeting_id)
-    form = ConfirmForm()
+    form = IrreversibleActionForm()
     days = _settings()["RETENTION_DAYS"]
     status = 422 if request.method == "POST" else 200
     if _confirmed(form):
         try:
-            count = privacy.anonymize_meeting(db, meeting, _actor(), utcnow(), days)
+            count = privacy.anonymize_meeting(db, meeting, current_actor(), utcnow(), days)
             db.commit()
             flash(_("%(count)s registrations anonymized.", count=count), "success")
             return redirect(url_for(".dashboard", meeting_id=meeting.id), 303)
@@ -330,7 +325,7 @@ def list_export(kind: str, fmt: str):
 
 def _audit_export(kind: str, fmt: str, filters: dict) -> None:
     db = get_db()
-    record_action(db, _actor(), "export.downloaded", "export", None, utcnow(), kind=kind, format=fmt,
+    record_action(db, current_actor(), "export.downloaded", "export", None, utcnow(), kind=kind, format=fmt,
                   filters=filters)
     db.commit()
 

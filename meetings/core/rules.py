@@ -1,9 +1,8 @@
-"""Input rules shared by the HTML form and the JSON API (each raises a localized InvalidInput)."""
+"""Input rules shared by every form and API endpoint (each raises a localized InvalidInput)."""
 
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass, field
 from functools import cache
 
 import pytz
@@ -16,27 +15,6 @@ from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODE
 MAX_NAME = 200
 MAX_FUNCTION = 200
 MAX_NOTE = 2000
-
-
-@dataclass(frozen=True)
-class RegistrationInput:
-    """What a person submits to register (already typed, not yet validated)."""
-
-    session_id: int | None
-    name: str
-    email: str
-    organization: str
-    category: str
-    country: str
-    language: str
-    timezone: str
-    consent: bool
-    function: str = ""
-    spoken_language: str | None = None
-    listening_language: str | None = None
-    liaison_email: str | None = None
-    region: str | None = None
-    workstreams: tuple[int, ...] = field(default_factory=tuple)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Loading meetings for pages and API handlers."""
+"""Loading meetings and registrations for pages and API handlers (localized 404s)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from meetings.core.errors import NotFound
-from meetings.models import GlobalMeeting
-from meetings.roundtables.models import Roundtable
+from meetings.models import GlobalMeeting, Registration
 
 
 def meeting_or_404(db: Session, meeting_id: int) -> GlobalMeeting:
@@ -30,6 +29,14 @@ def published_meetings(db: Session) -> list[GlobalMeeting]:
     ))
 
 
-def roundtable_meeting_ids(db: Session) -> set[int]:
-    """Ids of the meetings that are scheduled thematic roundtables (listed apart from global meetings)."""
-    return set(db.scalars(sa.select(Roundtable.meeting_id).where(Roundtable.meeting_id.is_not(None))))
+def registration_by_token(db: Session, token: str) -> Registration:
+    """The registration behind a secret manage link, or a localized 404."""
+    registration = None
+    if token and len(token) <= 64:
+        registration = db.scalar(sa.select(Registration).where(Registration.manage_token == token))
+    if registration is None:
+        raise NotFound(
+            "unknown_token",
+            _l("This link is not valid. Use the link from your confirmation e-mail."),
+        )
+    return registration

@@ -1,19 +1,17 @@
-"""Operator commands: ``outbox deliver|status|requeue``, ``scheduler``, ``dev-server``."""
+"""Operator commands: ``outbox deliver|status|requeue``."""
 
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from meetings.core.cli_language import in_language
 from meetings.core.db import new_session, utcnow
-from meetings.jobs import deliver_job, scheduler_jobs, single_scheduler
-from meetings.jobs.runner import run_forever, start_in_background
-from meetings.outbox.delivery import requeue
+from meetings.outbox.delivery import deliver_job, requeue
 from meetings.outbox.models import OutboxMessage
 
 outbox = AppGroup("outbox", help="Inspect and deliver the outbox of e-mails and webhooks.")
@@ -62,36 +60,6 @@ def requeue_command(ids: tuple[int, ...]) -> None:
     click.echo(_("%(count)d messages are queued again.", count=count))
 
 
-@click.command("scheduler")
-@with_appcontext
-@in_language
-def scheduler_command() -> None:
-    """Run the scheduler process: reminders sweep and outbox delivery (one copy; a second one waits)."""
-    app = current_app._get_current_object()
-    click.echo(_("Waiting for the scheduler lock (another scheduler may be running)…"))
-    with single_scheduler(app):
-        click.echo(_("Scheduler running (Ctrl+C to stop)."))
-        run_forever(scheduler_jobs(app))
-
-
-@click.command("dev-server")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@with_appcontext
-def dev_server_command(host: str, port: int) -> None:
-    """Development: the web server and, in the same process and only once, the scheduler."""
-    from werkzeug.serving import run_simple
-
-    app = current_app._get_current_object()
-    scheduler = start_in_background(scheduler_jobs(app))
-    try:
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
-    finally:
-        scheduler.shutdown(wait=False)
-
-
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(outbox)
-    app.cli.add_command(scheduler_command)
-    app.cli.add_command(dev_server_command)

@@ -9,6 +9,7 @@ expires; a message sent just before such a death may be sent twice, with the sam
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import Callable
@@ -16,14 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from meetings.core.db import new_session, utcnow
 from meetings.outbox.models import OutboxMessage, Webhook
-from meetings.outbox.transports import Transports
+from meetings.outbox.transports import Transports, transports_from_config
 from notifications.errors import DeliveryError
 from notifications.mail import compose_email, make_message_id
 from notifications.retry import is_exhausted, next_attempt_at
 from notifications.webhooks import build_webhook_request
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
@@ -161,3 +166,13 @@ def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
     result = db.execute(query.values(status="pending", attempts=0, next_attempt_at=now, last_error=""))
     db.flush()
     return result.rowcount
+
+
+def deliver_job(app: Flask, on_progress=None) -> DeliveryReport:
+    """Deliver everything due."""
+    with app.app_context():
+        transports = transports_from_config(app.config, app.instance_path)
+        report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress)
+        if report.claimed:
+            log.info("outbox: %s sent, %s retrying, %s failed", report.sent, report.retrying, report.failed)
+        return report

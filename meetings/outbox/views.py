@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from meetings.accounts.roles import require_role
+from meetings.core.actor import current_actor, require_role
 from meetings.core.db import get_db, utcnow
-from meetings.core.errors import DomainError
+from meetings.core.forms import submit
 from meetings.outbox import admin
 from meetings.outbox.forms import ActionForm, WebhookForm
 from meetings.outbox.models import Webhook
@@ -24,20 +23,13 @@ def webhooks():
     """List and add webhooks; the new secret is shown once."""
     db = get_db()
     form = WebhookForm()
-    status, secret = 200, None
-    if form.validate_on_submit():
-        try:
-            hook = admin.add_webhook(db, form.url.data, form.events.data, current_user, utcnow())
-            db.commit()
-            secret = hook.secret
-            flash(_("Webhook added. Copy its signing secret now: it is not shown again."), "success")
-            form = WebhookForm(formdata=None)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            getattr(form, error.field or "url").errors = [error.message]
-    elif form.is_submitted():
-        status = 422
+    secret = None
+    submitted = submit(form, lambda: admin.add_webhook(db, form.url.data, form.events.data, current_actor(), utcnow()))
+    status = submitted.status
+    if submitted.done:
+        secret = submitted.value.secret
+        flash(_("Webhook added. Copy its signing secret now: it is not shown again."), "success")
+        form = WebhookForm(formdata=None)
     hooks = db.scalars(sa.select(Webhook).order_by(Webhook.id)).all()
     return render_template("outbox/webhooks.html", form=form, hooks=hooks, secret=secret,
                            action=ActionForm()), status
@@ -50,7 +42,7 @@ def disable_webhook(hook_id: int):
     if not ActionForm().validate_on_submit():
         raise CSRFError()
     db = get_db()
-    admin.disable_webhook(db, hook_id, current_user, utcnow())
+    admin.disable_webhook(db, hook_id, current_actor(), utcnow())
     db.commit()
     return redirect(url_for(".webhooks"), 303)
 
@@ -70,7 +62,7 @@ def requeue():
     if not ActionForm().validate_on_submit():
         raise CSRFError()
     db = get_db()
-    count = admin.requeue_failed(db, current_user, utcnow())
+    count = admin.requeue_failed(db, current_actor(), utcnow())
     db.commit()
     flash(_("%(count)d messages are queued again.", count=count), "success")
     return redirect(url_for(".outbox"), 303)

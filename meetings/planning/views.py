@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from meetings.accounts.roles import require_role
+from meetings.core.actor import current_actor, require_role
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError, InvalidInput
 from meetings.core.forms import show_error
@@ -166,7 +165,7 @@ def apply_plan(meeting_id: int):
         return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
     try:
         result = ops.plan_twin_sessions(_inputs(form, meeting))
-        changed = ops.apply_plan_to_sessions(db, meeting, result.to_document(), current_user._get_current_object(),
+        changed = ops.apply_plan_to_sessions(db, meeting, result.to_document(), current_actor(),
                                              utcnow())
         db.commit()
     except DomainError as error:
@@ -251,7 +250,7 @@ def create_series():
         year, duration = int(form.year.data), int(form.duration.data)
         blackouts = ops.parse_blackout_dates(form.blackout_dates.data or "")
         items = ops.plan_series(db, year, blackouts, ops.PlanInputs(date=date(year, 1, 1), duration_minutes=duration))
-        created = ops.create_meetings_from_series(db, year, items, current_user._get_current_object(), utcnow())
+        created = ops.create_meetings_from_series(db, year, items, current_actor(), utcnow())
         db.commit()
     except (TypeError, ValueError):  # year or duration missing or not a number
         abort(422)

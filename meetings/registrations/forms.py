@@ -1,8 +1,6 @@
-"""Flask-WTF forms (CSRF included) for registering, managing and signing up to workstreams."""
+"""Flask-WTF forms (CSRF included) for registering and managing a registration."""
 
 from __future__ import annotations
-
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,44 +9,20 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from meetings.core.i18n import country_name
-from meetings.core.rules import known_countries, known_timezones
-from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes for one multi-valued field."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-def _sort_key(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-
-
-def country_choices(language: str) -> list[tuple[str, str]]:
-    """Countries sorted by their name in ``language``."""
-    names = [(code, country_name(code, language)) for code in known_countries()]
-    return [("", "—")] + sorted(names, key=lambda item: _sort_key(item[1]))
-
-
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone, sorted (names are the same in every language)."""
-    return [(zone, zone.replace("_", " ")) for zone in sorted(known_timezones())]
-
-
-def language_choices(blank: bool) -> list[tuple[str, str]]:
-    """en/fr/es, each named in its own language."""
-    return ([("", "—")] if blank else []) + list(LANGUAGES.items())
+from meetings.core.fields import (
+    CheckboxesField,
+    category_choices,
+    country_choices,
+    language_choices,
+    region_choices,
+    timezone_choices,
+    workstream_choices,
+)
 
 
 class RegistrationForm(FlaskForm):
@@ -76,14 +50,14 @@ class RegistrationForm(FlaskForm):
     def fill_choices(self, sessions: list, workstreams: list, language: str) -> None:
         """Choices that depend on the meeting and on the viewer's language."""
         self.session_id.choices = [(s.id, s.label) for s in sessions]
-        self.category.choices = [("", "—")] + [(code, str(label)) for code, label in CATEGORIES.items()]
+        self.category.choices = category_choices()
         self.country.choices = country_choices(language)
-        self.region.choices = [("", "—")] + [(code, str(label)) for code, label in REGIONS.items()]
+        self.region.choices = region_choices()
         self.language.choices = language_choices(blank=False)
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
         self.timezone.choices = timezone_choices()
-        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
+        self.workstreams.choices = workstream_choices(workstreams, language)
 
 
 class ManageForm(FlaskForm):
@@ -108,31 +82,10 @@ class ManageForm(FlaskForm):
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
         self.timezone.choices = timezone_choices()
-        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
+        self.workstreams.choices = workstream_choices(workstreams, language)
 
 
 class CancelForm(FlaskForm):
     """Cancel one's registration (a separate POST, with CSRF)."""
 
     submit = SubmitField(_l("Cancel my registration"))
-
-
-class InterestForm(FlaskForm):
-    """Sign an organization up to workstreams, outside any meeting."""
-
-    organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(_l("Stakeholder category"), validators=[DataRequired()])
-    country = SelectField(_l("Country"), validators=[DataRequired()])
-    region = SelectField(_l("Region (UNHCR regional bureau)"), validators=[Optional()])
-    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
-    contact_email = EmailField(_l("Contact e-mail"), validators=[DataRequired(), Length(max=254)])
-    workstreams = CheckboxesField(_l("Workstreams"), coerce=int, validators=[DataRequired()])
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Sign up"))
-
-    def fill_choices(self, workstreams: list, language: str) -> None:
-        """Choices that depend on the viewer's language."""
-        self.category.choices = [("", "—")] + [(code, str(label)) for code, label in CATEGORIES.items()]
-        self.country.choices = country_choices(language)
-        self.region.choices = [("", "—")] + [(code, str(label)) for code, label in REGIONS.items()]
-        self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]

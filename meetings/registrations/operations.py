@@ -6,7 +6,7 @@ SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent registrations
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,12 +14,36 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.core import rules
-from meetings.core.errors import Conflict, InvalidInput, NotFound
-from meetings.core.rules import RegistrationInput
+from meetings.core.errors import Conflict, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
-from meetings.organizations.models import Organization, Workstream, WorkstreamInterest, organization_key
+from meetings.organizations.operations import (
+    find_or_create_organization,
+    set_workstream_interests,
+    sign_up_workstreams,
+)
 from meetings.registrations.messages import notify_registration
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    """What a person submits to register (already typed, not yet validated)."""
+
+    session_id: int | None
+    name: str
+    email: str
+    organization: str
+    category: str
+    country: str
+    language: str
+    timezone: str
+    consent: bool
+    function: str = ""
+    spoken_language: str | None = None
+    listening_language: str | None = None
+    liaison_email: str | None = None
+    region: str | None = None
+    workstreams: tuple[int, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -203,107 +227,6 @@ def promote_from_waitlist(db: Session, session: MeetingSession, now: datetime) -
     return oldest
 
 
-def find_or_create_organization(db: Session, name: str, category: str, country: str,
-                                region: str | None) -> Organization:
-    """The organization with this name in this country, created on first use."""
-    key = organization_key(name)
-    organization = db.scalar(
-        sa.select(Organization).where(Organization.name_key == key, Organization.country == country)
-    )
-    if organization is None:
-        try:
-            with db.begin_nested():  # a concurrent registration may create the same organization
-                organization = Organization(name=name, name_key=key, category=category, country=country,
-                                            region=region)
-                db.add(organization)
-                db.flush()
-        except sa.exc.IntegrityError:
-            organization = db.scalar(
-                sa.select(Organization).where(Organization.name_key == key, Organization.country == country))
-    elif region and not organization.region:
-        organization.region = region
-    return organization
-
-
-def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[int, ...],
-                        contact_name: str, contact_email: str, note: str,
-                        now: datetime) -> list[WorkstreamInterest]:
-    """Record the organization's interest in each workstream of ``numbers`` (kept if present)."""
-    workstreams = _workstreams(db, numbers)
-    note = rules.limit_text(note, "note", rules.MAX_NOTE)
-    interests = []
-    for workstream in workstreams:
-        interest = db.scalar(
-            sa.select(WorkstreamInterest).where(
-                WorkstreamInterest.organization_id == organization.id,
-                WorkstreamInterest.workstream_id == workstream.id,
-            )
-        )
-        if interest is None:
-            interest = _new_interest(db, organization, workstream, now)
-        interest.contact_name = contact_name
-        interest.contact_email = contact_email
-        if note:
-            interest.note = note
-        interest.updated_at = now
-        interests.append(interest)
-    db.flush()
-    return interests
-
-
-def sign_up_organization(db: Session, *, organization: str, category: str, country: str, region: str | None,
-                         contact_name: str, contact_email: str, workstreams: tuple[int, ...], note: str,
-                         now: datetime) -> list[WorkstreamInterest]:
-    """Validate an organization's sign-up (outside any meeting) and record its workstream interests."""
-    found = find_or_create_organization(
-        db, rules.require_text(organization, "organization", rules.MAX_NAME), rules.check_category(category),
-        rules.check_country(country), rules.check_region(region))
-    return sign_up_workstreams(
-        db, found, workstreams, rules.require_text(contact_name, "contact_name", rules.MAX_NAME),
-        rules.check_email(contact_email, "contact_email"), note or "", now)
-
-
-def _new_interest(db: Session, organization: Organization, workstream: Workstream,
-                  now: datetime) -> WorkstreamInterest:
-    """Insert the interest, or take the one a concurrent transaction just committed."""
-    try:
-        with db.begin_nested():
-            interest = WorkstreamInterest(organization=organization, workstream=workstream, created_at=now,
-                                          contact_name="", contact_email="")
-            db.add(interest)
-            db.flush()
-        return interest
-    except sa.exc.IntegrityError:
-        return db.scalar(sa.select(WorkstreamInterest).where(
-            WorkstreamInterest.organization_id == organization.id,
-            WorkstreamInterest.workstream_id == workstream.id))
-
-
-def set_workstream_interests(db: Session, organization: Organization, numbers: tuple[int, ...],
-                             contact_name: str, contact_email: str, now: datetime) -> None:
-    """Make the organization's workstream interests exactly ``numbers``."""
-    wanted = {w.id for w in _workstreams(db, numbers)}
-    for interest in db.scalars(
-        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id)
-    ):
-        if interest.workstream_id not in wanted:
-            db.delete(interest)
-    sign_up_workstreams(db, organization, numbers, contact_name, contact_email, "", now)
-
-
-def registration_by_token(db: Session, token: str) -> Registration:
-    """The registration behind a secret manage link, or a localized 404."""
-    registration = None
-    if token and len(token) <= 64:
-        registration = db.scalar(sa.select(Registration).where(Registration.manage_token == token))
-    if registration is None:
-        raise NotFound(
-            "unknown_token",
-            _l("This link is not valid. Use the link from your confirmation e-mail."),
-        )
-    return registration
-
-
 def seats_left(db: Session, session: MeetingSession) -> int:
     """Free seats of a session (never negative)."""
     return max(0, session.capacity - _confirmed_count(db, session.id))
@@ -427,15 +350,3 @@ def _session_of(meeting: GlobalMeeting, session_id: int | None) -> MeetingSessio
                        _l("This session has been cancelled; please choose the other one."),
                        field="session_id")
     return session
-
-
-def _workstreams(db: Session, numbers: tuple[int, ...]) -> list[Workstream]:
-    wanted = sorted(set(numbers))
-    if not wanted:
-        return []
-    if any(not isinstance(n, int) or not 1 <= n <= 4 for n in wanted):
-        raise InvalidInput("unknown_workstream", _l("Choose workstreams 1 to 4."), field="workstreams")
-    found = list(db.scalars(sa.select(Workstream).where(Workstream.number.in_(wanted))))
-    if len(found) != len(wanted):
-        raise InvalidInput("unknown_workstream", _l("Choose workstreams 1 to 4."), field="workstreams")
-    return found

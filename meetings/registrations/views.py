@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,16 +9,15 @@ from flask_wtf.csrf import CSRFError
 
 from meetings.core import rules
 from meetings.core.db import get_db, utcnow
-from meetings.core.errors import DomainError
-from meetings.core.forms import show_error
-from meetings.core.i18n import LOCALE_COOKIE, current_language
+from meetings.core.forms import submit
+from meetings.core.i18n import current_language
 from meetings.core.localtime import in_zone, suggest_session, viewer_zone
-from meetings.core.rules import RegistrationInput
-from meetings.core.vocabulary import LANGUAGE_CODES
-from meetings.models.queries import meeting_or_404, published_meetings, roundtable_meeting_ids
-from meetings.organizations.models import Workstream, WorkstreamInterest
+from meetings.models.queries import meeting_or_404, registration_by_token
+from meetings.organizations.models import WorkstreamInterest
+from meetings.organizations.operations import list_workstreams
 from meetings.registrations import operations as ops
-from meetings.registrations.forms import CancelForm, InterestForm, ManageForm, RegistrationForm
+from meetings.registrations.forms import CancelForm, ManageForm, RegistrationForm
+from meetings.registrations.operations import RegistrationInput
 
 bp = Blueprint("registrations", __name__)
 TZ_COOKIE = "tz"
@@ -31,26 +28,11 @@ def _zone() -> str | None:
     return viewer_zone(request.args.get("tz")) or viewer_zone(request.cookies.get(TZ_COOKIE))
 
 
-def _workstreams() -> list[Workstream]:
-    return list(get_db().scalars(sa.select(Workstream).order_by(Workstream.number)))
-
-
 def _remember_zone(response, zone: str | None):
     if zone and request.args.get("tz") == zone:
         response.set_cookie(TZ_COOKIE, zone, max_age=YEAR, samesite="Lax", httponly=True)
     return response
 
-
-
-@bp.get("/")
-def index():
-    """Upcoming and past global meetings."""
-    db = get_db()
-    meetings = published_meetings(db)
-    roundtable_ids = roundtable_meeting_ids(db)
-    return render_template("index.html", meetings=[m for m in meetings if m.id not in roundtable_ids],
-                           roundtables=[m for m in meetings if m.id in roundtable_ids],
-                           seats=ops.seats_left_by_session(db, [s for m in meetings for s in m.sessions]))
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -75,7 +57,7 @@ def register(meeting_id: int):
     meeting = meeting_or_404(db, meeting_id)
     language = current_language()
     form = RegistrationForm()
-    form.fill_choices(meeting.sessions, _workstreams(), language)
+    form.fill_choices(meeting.sessions, list_workstreams(get_db()), language)
     if request.method == "GET":
         zone = _zone()
         suggested = suggest_session(meeting.sessions, zone)
@@ -85,21 +67,12 @@ def register(meeting_id: int):
             form.session_id.data = request.args.get("session", type=int)
         elif suggested is not None:
             form.session_id.data = suggested.id
-    status = 200
-    if form.validate_on_submit():
-        try:
-            outcome = ops.register_for_meeting(db, meeting, _registration_input(form), utcnow())
-            db.commit()
-            if not outcome.created:  # an existing address: the private link is e-mailed, never shown
-                return redirect(url_for(".updated", meeting_id=meeting.id), 303)
-            return redirect(url_for(".confirmation", token=outcome.registration.manage_token), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            show_error(form, error)
-    elif request.method == "POST":
-        status = 422
-    return render_template("register.html", meeting=meeting, form=form), status
+    submitted = submit(form, lambda: ops.register_for_meeting(db, meeting, _registration_input(form), utcnow()))
+    if submitted.done:
+        if not submitted.value.created:  # an existing address: the private link is e-mailed, never shown
+            return redirect(url_for(".updated", meeting_id=meeting.id), 303)
+        return redirect(url_for(".confirmation", token=submitted.value.registration.manage_token), 303)
+    return render_template("register.html", meeting=meeting, form=form), submitted.status
 
 
 @bp.get("/meetings/<int:meeting_id>/registration-updated")
@@ -112,7 +85,7 @@ def updated(meeting_id: int):
 def confirmation(token: str):
     """What the person just registered for, with their private manage link."""
     db = get_db()
-    registration = ops.registration_by_token(db, token)
+    registration = registration_by_token(db, token)
     return render_template("confirmation.html", registration=registration,
                            start=in_zone(registration.session.starts_at, registration.timezone),
                            position=ops.waitlist_position(db, registration))
@@ -122,26 +95,21 @@ def confirmation(token: str):
 def manage(token: str):
     """Change session, language needs, time zone, workstreams; or cancel."""
     db = get_db()
-    registration = ops.registration_by_token(db, token)
+    registration = registration_by_token(db, token)
     meeting = registration.meeting
     form = ManageForm(obj=registration if request.method == "GET" else None)
-    form.fill_choices(meeting.sessions, _workstreams(), current_language())
+    form.fill_choices(meeting.sessions, list_workstreams(get_db()), current_language())
     if request.method == "GET":
         form.workstreams.data = _interest_numbers(registration.organization_id)
     status = 200
-    if registration.status != "cancelled" and form.validate_on_submit():
-        try:
-            ops.change_registration(db, registration, _changes(form), utcnow())
-            db.commit()
+    if registration.status == "cancelled":
+        status = 422 if request.method == "POST" else 200
+    else:
+        submitted = submit(form, lambda: ops.change_registration(db, registration, _changes(form), utcnow()))
+        if submitted.done:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".manage", token=token), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            registration = ops.registration_by_token(db, token)
-            show_error(form, error)
-    elif request.method == "POST":
-        status = 422
+        status = submitted.status
     return render_template(
         "manage.html", registration=registration, form=form, cancel_form=CancelForm(),
         times={s.id: in_zone(s.starts_at, registration.timezone) for s in meeting.sessions},
@@ -153,59 +121,13 @@ def manage(token: str):
 def cancel(token: str):
     """Cancel the registration (frees the seat for the waiting list)."""
     db = get_db()
-    registration = ops.registration_by_token(db, token)
+    registration = registration_by_token(db, token)
     if not CancelForm().validate_on_submit():
         raise CSRFError()
     ops.cancel_registration(db, registration, utcnow())
     db.commit()
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for(".manage", token=token), 303)
-
-
-@bp.route("/workstreams", methods=["GET", "POST"])
-def workstreams():
-    """The four workstreams and a sign-up form for organizations."""
-    db = get_db()
-    items = _workstreams()
-    form = InterestForm()
-    form.fill_choices(items, current_language())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            ops.sign_up_organization(
-                db, organization=form.organization.data, category=form.category.data, country=form.country.data,
-                region=form.region.data, contact_name=form.contact_name.data,
-                contact_email=form.contact_email.data, workstreams=tuple(form.workstreams.data),
-                note=form.note.data, now=utcnow())
-            db.commit()
-            flash(_("Thank you. Your organization is signed up to the workstreams you chose."), "success")
-            return redirect(url_for(".workstreams"), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            show_error(form, error)
-    elif request.method == "POST":
-        status = 422
-    return render_template("workstreams.html", workstreams=items, form=form), status
-
-
-@bp.get("/privacy")
-def privacy():
-    """The privacy notice."""
-    return render_template("privacy.html")
-
-
-@bp.get("/language/<code>")
-def choose_language(code: str):
-    """Remember the chosen language and go back to where the visitor was."""
-    target = request.args.get("next") or url_for(".index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        target = url_for(".index")
-    response = redirect(target, 303)
-    if code in LANGUAGE_CODES:
-        response.set_cookie(LOCALE_COOKIE, code, max_age=YEAR, samesite="Lax", httponly=True)
-    return response
 
 
 def _registration_input(form: RegistrationForm) -> RegistrationInput:

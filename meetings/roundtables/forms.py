@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from meetings.core.fields import CheckboxesField, timezone_choices, workstream_choices
+from meetings.core.forms import FormWithErrorsApart
 from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
-from meetings.registrations.forms import CheckboxesField, timezone_choices
 from meetings.roundtables.labels import ACTION_LABELS
 from meetings.roundtables.states import FORM_ACTIONS
 
@@ -35,8 +36,10 @@ class WindowForm(Form):
     ends_on = DateField(_l("To"), validators=[Optional()])
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(FormWithErrorsApart):
     """A roundtable proposal: texts per language, scope, audience, dates, co-conveners."""
+
+    ERRORS_APART = ("windows",)
 
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=200)])
     abstract_en = TextAreaField(_l("Abstract in English"), validators=[Optional(), Length(max=5000)])
@@ -59,7 +62,7 @@ class ProposalForm(FlaskForm):
 
     def fill_choices(self, workstreams: list, language: str) -> None:
         """Choices that depend on the viewer's language."""
-        self.workstream.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
+        self.workstream.choices = workstream_choices(workstreams, language)
         self.regions.choices = [(code, str(label)) for code, label in REGIONS.items()]
         self.target_categories.choices = [(code, str(label)) for code, label in CATEGORIES.items()]
         self.interpretation_languages.choices = list(LANGUAGES.items())
@@ -78,7 +81,7 @@ class TransitionForm(FlaskForm):
         return str(ACTION_LABELS[action])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(FormWithErrorsApart):
     """Sessions of an accepted roundtable; 'suggest' asks the planner, 'schedule' creates them."""
 
     mode = RadioField(_l("Sessions"), choices=[SelectChoice("twin", _l("Twin sessions (A and B)")),
@@ -128,9 +131,3 @@ class ForumTopicForm(FlaskForm):
     def fill_choices(self) -> None:
         """Regions in the viewer's language."""
         self.regions.choices = [(code, str(label)) for code, label in REGIONS.items()]
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something (deactivate, re-send, remove, decline): POST with CSRF."""
-
-    submit = SubmitField(_l("Confirm"))

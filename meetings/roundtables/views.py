@@ -10,22 +10,21 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from meetings.accounts.roles import require_role
+from meetings.core.actor import current_actor, require_role
 from meetings.core.db import get_db, utcnow
-from meetings.core.errors import DomainError, InvalidInput
+from meetings.core.errors import InvalidInput
+from meetings.core.forms import ConfirmForm, run_operation, submit
 from meetings.core.i18n import current_language
 from meetings.core.localtime import in_zone
 from meetings.core.vocabulary import LANGUAGE_CODES
-from meetings.organizations.models import Workstream
+from meetings.organizations.operations import list_workstreams
 from meetings.roundtables import followup, planner, states
 from meetings.roundtables import operations as ops
-from meetings.roundtables.forms import ConfirmForm, FollowupForm, ProposalForm, ScheduleForm, TransitionForm
+from meetings.roundtables.forms import FollowupForm, ProposalForm, ScheduleForm, TransitionForm
 from meetings.roundtables.labels import INVITATION_LABELS, status_label
 
 bp = Blueprint("roundtables", __name__, url_prefix="/roundtables")
@@ -33,23 +32,6 @@ public_bp = Blueprint("roundtable_public", __name__)
 STAFF = ("secretariat", "co_convener")
 
 
-def _user():
-    return current_user._get_current_object()
-
-
-def _attach(form, error: DomainError, extra: dict[str, list[str]]) -> None:
-    """Show a rule's message beside its field (``extra`` for fields without their own input), else flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if error.field == "windows" or field is None and error.field:
-        extra.setdefault(error.field, []).append(error.message)
-    elif field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _workstreams() -> list[Workstream]:
-    return list(get_db().scalars(sa.select(Workstream).order_by(Workstream.number)))
 
 
 @bp.get("/")
@@ -57,7 +39,8 @@ def _workstreams() -> list[Workstream]:
 def index():
     """The roundtables this account may see (co-conveners: their organization's), by status."""
     status = request.args.get("status")
-    return render_template("roundtables/index.html", roundtables=ops.visible_roundtables(get_db(), _user(), status),
+    return render_template("roundtables/index.html",
+                           roundtables=ops.visible_roundtables(get_db(), current_actor(), status),
                            status=status if status in states.STATES else None, statuses=states.STATES)
 
 
@@ -90,36 +73,23 @@ def _fill_from(form: ProposalForm, roundtable) -> None:
 def _proposal_page(form: ProposalForm, roundtable=None):
     """Shared by new and edit: 'look for similar topics' writes nothing; 'save' validates and stores."""
     db = get_db()
-    user = _user()
-    extra: dict[str, list[str]] = {}
+    user = current_actor()
     similar, status = None, 200
     if request.method == "POST" and form.check.data:
         form.validate()  # shows field problems; nothing is written
         data = _proposal_input(form)
         similar = ops.similar_items(db, list(data.titles.values()), list(data.abstracts.values()), user,
                                     exclude_id=roundtable.id if roundtable else None)
-    elif form.validate_on_submit():
-        try:
-            if roundtable is None:
-                saved = ops.create_proposal(db, user, _proposal_input(form), utcnow())
-            else:
-                saved = ops.update_proposal(db, roundtable, user, _proposal_input(form), utcnow())
-            db.commit()
+    else:
+        submitted = submit(form, lambda: ops.create_proposal(db, user, _proposal_input(form), utcnow())
+                           if roundtable is None else
+                           ops.update_proposal(db, roundtable, user, _proposal_input(form), utcnow()))
+        if submitted.done:
             flash(_("The proposal is saved as a draft. Check the similar topics below, then submit it."), "success")
-            return redirect(url_for(".detail", roundtable_id=saved.id), 303)
-        except ops.ProposalInvalid as error:
-            db.rollback()
-            status = error.status
-            for problem in error.errors:
-                _attach(form, problem, extra)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            _attach(form, error, extra)
-    elif request.method == "POST":
-        status = 422
+            return redirect(url_for(".detail", roundtable_id=submitted.value.id), 303)
+        status = submitted.status
     return render_template("roundtables/form.html", form=form, roundtable=roundtable, similar=similar,
-                           extra=extra), status
+                           extra=form.errors_apart), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -127,9 +97,9 @@ def _proposal_page(form: ProposalForm, roundtable=None):
 def new():
     """Propose a roundtable (saved as a draft of the co-convener's organization)."""
     form = ProposalForm()
-    form.fill_choices(_workstreams(), current_language())
+    form.fill_choices(list_workstreams(get_db()), current_language())
     if request.method == "GET":
-        organization = _user().organization
+        organization = current_actor().organization
         form.co_conveners.data = "UNHCR\n" + (organization.name if organization else "")
         form.interpretation_languages.data = list(LANGUAGE_CODES)
     return _proposal_page(form)
@@ -139,10 +109,10 @@ def new():
 @require_role("co_convener")
 def edit(roundtable_id: int):
     """Change a draft, or a proposal the secretariat sent back for changes."""
-    roundtable = ops.roundtable_for(get_db(), roundtable_id, _user())
-    ops.require_permission(_user(), roundtable, "edit")
+    roundtable = ops.roundtable_for(get_db(), roundtable_id, current_actor())
+    ops.require_permission(current_actor(), roundtable, "edit")
     form = ProposalForm()
-    form.fill_choices(_workstreams(), current_language())
+    form.fill_choices(list_workstreams(get_db()), current_language())
     if request.method == "GET":
         _fill_from(form, roundtable)
     return _proposal_page(form, roundtable)
@@ -150,7 +120,7 @@ def edit(roundtable_id: int):
 
 def _detail_page(roundtable, form: TransitionForm | None = None, status: int = 200):
     db = get_db()
-    user = _user()
+    user = current_actor()
     own = ops.own_organization(user, roundtable)
     return render_template(
         "roundtables/detail.html", roundtable=roundtable, form=form or TransitionForm(formdata=None),
@@ -167,7 +137,7 @@ def _detail_page(roundtable, form: TransitionForm | None = None, status: int = 2
 @require_role(*STAFF)
 def detail(roundtable_id: int):
     """The proposal in every language written, similar topics, history and the allowed actions."""
-    return _detail_page(ops.roundtable_for(get_db(), roundtable_id, _user()))
+    return _detail_page(ops.roundtable_for(get_db(), roundtable_id, current_actor()))
 
 
 @bp.post("/<int:roundtable_id>/status")
@@ -175,22 +145,15 @@ def detail(roundtable_id: int):
 def change_status(roundtable_id: int):
     """Submit, withdraw, request changes, accept, reject or mark held (``states`` decides who may)."""
     db = get_db()
-    roundtable = ops.roundtable_for(db, roundtable_id, _user())
+    roundtable = ops.roundtable_for(db, roundtable_id, current_actor())
     form = TransitionForm()
     if not form.validate_on_submit():
         return _detail_page(roundtable, form, 422)
-    try:
-        change = ops.change_status(db, roundtable, _user(), form.action.data, form.comment.data or "", utcnow())
-        db.commit()
-    except DomainError as error:
-        db.rollback()
-        roundtable = ops.roundtable_for(db, roundtable_id, _user())
-        if error.field == "comment":
-            form.comment.errors = [*form.comment.errors, error.message]
-        else:
-            flash(error.message, "error")
-        return _detail_page(roundtable, form, error.status)
-    flash(_("Done: the roundtable is now “%(status)s”.", status=status_label(change.to_status)), "success")
+    done = run_operation(form, lambda: ops.change_status(db, roundtable, current_actor(), form.action.data,
+                                                         form.comment.data or "", utcnow()))
+    if not done.done:
+        return _detail_page(ops.roundtable_for(db, roundtable_id, current_actor()), form, done.status)
+    flash(_("Done: the roundtable is now “%(status)s”.", status=status_label(done.value.to_status)), "success")
     return redirect(url_for(".detail", roundtable_id=roundtable.id), 303)
 
 
@@ -216,38 +179,33 @@ def _schedule_input(form: ScheduleForm) -> ops.ScheduleInput:
 def schedule(roundtable_id: int):
     """Sessions of an accepted roundtable: suggested by the planner, then created and opened."""
     db = get_db()
-    roundtable = ops.roundtable_for(db, roundtable_id, _user())
-    ops.require_permission(_user(), roundtable, "schedule")
+    roundtable = ops.roundtable_for(db, roundtable_id, current_actor())
+    ops.require_permission(current_actor(), roundtable, "schedule")
     form = ScheduleForm()
     form.fill_choices()
     if request.method == "GET":
         form.date.data = roundtable.windows[0].starts_on if roundtable.windows else None
         form.duration_minutes.data = roundtable.duration_minutes
         form.start_a.data, form.start_b.data = "09:00", "16:00"
-    status, suggestion, extra = 200, None, {}
-    if form.validate_on_submit():
-        try:
-            if form.suggest.data:
-                result, source = planner.suggest_sessions(db, roundtable, form.date.data, form.duration_minutes.data,
-                                                          form.reference_zone.data)
-                zone = ZoneInfo(form.reference_zone.data)
-                form.start_a.data, form.start_b.data = (s.start.astimezone(zone).strftime("%H:%M")
-                                                        for s in result.sessions)
-                suggestion = {"coverage": result.to_document()["coverage"], "source": source,
-                              "sessions": [in_zone(s.start, form.reference_zone.data) for s in result.sessions]}
-            else:
-                ops.schedule_roundtable(db, roundtable, _user(), _schedule_input(form), utcnow())
-                db.commit()
-                flash(_("The roundtable is scheduled and open for registration."), "success")
-                return redirect(url_for(".detail", roundtable_id=roundtable.id), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            _attach(form, error, extra)
-    elif request.method == "POST":
-        status = 422
+    suggestion = None
+    if form.suggest.data:  # the planner's suggestion writes nothing
+        submitted = submit(form, lambda: planner.suggest_sessions(
+            db, roundtable, form.date.data, form.duration_minutes.data, form.reference_zone.data))
+        if submitted.done:
+            result, source = submitted.value
+            zone = ZoneInfo(form.reference_zone.data)
+            form.start_a.data, form.start_b.data = (s.start.astimezone(zone).strftime("%H:%M")
+                                                    for s in result.sessions)
+            suggestion = {"coverage": result.to_document()["coverage"], "source": source,
+                          "sessions": [in_zone(s.start, form.reference_zone.data) for s in result.sessions]}
+    else:
+        submitted = submit(form, lambda: ops.schedule_roundtable(db, roundtable, current_actor(),
+                                                                  _schedule_input(form), utcnow()))
+        if submitted.done:
+            flash(_("The roundtable is scheduled and open for registration."), "success")
+            return redirect(url_for(".detail", roundtable_id=roundtable.id), 303)
     return render_template("roundtables/schedule.html", roundtable=roundtable, form=form, suggestion=suggestion,
-                           extra=extra), status
+                           extra=form.errors_apart), 200 if submitted.done else submitted.status
 
 
 @bp.get("/<int:roundtable_id>/registrations")
@@ -255,7 +213,7 @@ def schedule(roundtable_id: int):
 def registrations(roundtable_id: int):
     """Who registered for the roundtable (its co-conveners and the secretariat only)."""
     db = get_db()
-    roundtable = ops.roundtable_for(db, roundtable_id, _user())
+    roundtable = ops.roundtable_for(db, roundtable_id, current_actor())
     return render_template("roundtables/registrations.html", roundtable=roundtable,
                            registrations=followup.roundtable_registrations(db, roundtable))
 
@@ -265,29 +223,21 @@ def registrations(roundtable_id: int):
 def invitations(roundtable_id: int):
     """Invite the workstream's organizations in one action; who was invited, registered, declined."""
     db = get_db()
-    roundtable = ops.roundtable_for(db, roundtable_id, _user())
+    roundtable = ops.roundtable_for(db, roundtable_id, current_actor())
     form = FollowupForm()
     form.fill_choices()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            result = followup.invite_workstream(db, roundtable, _user(), utcnow(),
-                                                categories=tuple(form.categories.data or ()),
-                                                regions=tuple(form.regions.data or ()))
-            db.commit()
-            flash(_("Invitations sent: %(sent)d. Already invited before: %(again)d. Not invited because their "
-                    "category may not register: %(skipped)d.", sent=len(result.invited),
-                    again=result.already_invited, skipped=result.category_not_allowed), "success")
-            return redirect(url_for(".invitations", roundtable_id=roundtable.id), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            flash(error.message, "error")
-    elif request.method == "POST":
-        status = 422
+    submitted = submit(form, lambda: followup.invite_workstream(
+        db, roundtable, current_actor(), utcnow(), categories=tuple(form.categories.data or ()),
+        regions=tuple(form.regions.data or ())))
+    if submitted.done:
+        result = submitted.value
+        flash(_("Invitations sent: %(sent)d. Already invited before: %(again)d. Not invited because their "
+                "category may not register: %(skipped)d.", sent=len(result.invited),
+                again=result.already_invited, skipped=result.category_not_allowed), "success")
+        return redirect(url_for(".invitations", roundtable_id=roundtable.id), 303)
     return render_template("roundtables/invitations.html", roundtable=roundtable, form=form,
                            rows=followup.invitation_rows(db, roundtable), labels=INVITATION_LABELS,
-                           candidates=len(followup.invitation_candidates(db, roundtable))), status
+                           candidates=len(followup.invitation_candidates(db, roundtable))), submitted.status
 
 
 @public_bp.route("/invitations/<token>/decline", methods=["GET", "POST"])

@@ -1,33 +1,22 @@
-"""Who may do what: Flask-Login set-up and the ``require_role`` decorator for views."""
+"""Who is acting: the logged-in staff account (Flask-Login), its role, and the ``require_role`` guard.
+
+The account model belongs to ``meetings.accounts``, which installs the user loader; features only ask
+"who is acting?" (:func:`current_actor`) and "may they?" (:func:`require_role`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-import sqlalchemy as sa
-from flask import Flask, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
-
-from meetings.accounts.models import User
-from meetings.core.db import get_db
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to see this page.")
 login_manager.session_protection = "strong"
-
-
-@login_manager.user_loader
-def _load_user(identifier: str) -> User | None:
-    user_id, _, version = identifier.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = get_db().scalar(sa.select(User).where(User.id == int(user_id)))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
 
 
 @login_manager.unauthorized_handler
@@ -36,6 +25,11 @@ def _unauthorized():
     if request.path.startswith("/api/"):
         abort(401)
     return redirect(url_for("accounts.login", next=request.full_path))
+
+
+def current_actor():
+    """The logged-in account (a ``User``), or None for a visitor."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def require_role(*roles: str) -> Callable:
@@ -53,8 +47,3 @@ def require_role(*roles: str) -> Callable:
         return wrapper
 
     return decorator
-
-
-def init_app(app: Flask) -> None:
-    """Install Flask-Login."""
-    login_manager.init_app(app)

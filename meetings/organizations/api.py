@@ -1,0 +1,58 @@
+"""``POST /api/v1/workstream-interests``: an organization signs up to workstreams."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from meetings import api
+from meetings.core.db import get_db, utcnow
+from meetings.organizations import operations as ops
+
+blp = Blueprint("organizations_api", __name__, url_prefix="/api/v1", description="Workstream sign-ups")
+
+
+class InterestInSchema(ma.Schema):
+    """An organization's sign-up to one or more workstreams."""
+
+    organization = fields.String(required=True)
+    category = fields.String(required=True)
+    country = fields.String(required=True)
+    region = fields.String(load_default=None, allow_none=True)
+    contact_name = fields.String(required=True)
+    contact_email = fields.String(required=True)
+    workstreams = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    note = fields.String(load_default="")
+
+
+class InterestSchema(ma.Schema):
+    """A recorded workstream interest."""
+
+    organization = fields.Function(lambda i: i.organization.name, metadata={"type": "string"})
+    country = fields.Function(lambda i: i.organization.country, metadata={"type": "string"})
+    workstream = fields.Function(lambda i: i.workstream.number, metadata={"type": "integer"})
+    contact_name = fields.String()
+    note = fields.String()
+
+
+@blp.route("/workstream-interests")
+class WorkstreamInterests(MethodView):
+    @blp.arguments(InterestInSchema)
+    @blp.response(201, InterestSchema(many=True))
+    def post(self, data: dict):
+        """Sign an organization up to one or more workstreams (idempotent)."""
+        db = get_db()
+        interests = ops.sign_up_organization(
+            db, organization=data["organization"], category=data["category"], country=data["country"],
+            region=data.get("region"), contact_name=data["contact_name"], contact_email=data["contact_email"],
+            workstreams=tuple(data["workstreams"]), note=data.get("note", ""), now=utcnow())
+        db.commit()
+        return interests
+
+
+def init_app(app: Flask) -> None:
+    """Add the endpoint to /api/v1."""
+    api.register_blueprint(app, blp)

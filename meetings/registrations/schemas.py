@@ -1,0 +1,149 @@
+"""Schemas of the meetings and registrations API: they dump the models directly."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import url_for
+from marshmallow import fields
+from sqlalchemy.orm import object_session
+
+from meetings.api.schemas import UTCString
+from meetings.core.i18n import current_language
+from meetings.organizations.models import WorkstreamInterest
+from meetings.registrations import operations as ops
+
+
+class SessionSchema(ma.Schema):
+    """A session of a meeting, with its seats left (never its join link)."""
+
+    id = fields.Integer()
+    label = fields.String()
+    status = fields.String()
+    start_utc = UTCString(attribute="starts_at")
+    end_utc = UTCString(attribute="ends_at")
+    duration_minutes = fields.Integer()
+    capacity = fields.Integer()
+    seats_left = fields.Function(lambda s: ops.seats_left(object_session(s), s), metadata={"type": "integer"})
+    floor_languages = fields.Function(lambda s: list(s.floor_languages or []),
+                                      metadata={"type": "array", "items": {"type": "string"}})
+
+
+class MeetingSchema(ma.Schema):
+    """A global meeting with its twin sessions, in the request's language."""
+
+    id = fields.Integer()
+    edition = fields.String()
+    title = fields.Function(lambda m: m.title(current_language()), metadata={"type": "string"})
+    description = fields.Function(lambda m: m.description(current_language()), metadata={"type": "string"})
+    status = fields.String(metadata={"description": "draft, open, closed, held or cancelled"})
+    conveners = fields.String()
+    allowed_categories = fields.Function(lambda m: list(m.allowed_categories or []),
+                                         metadata={"type": "array", "items": {"type": "string"}})
+    duration_minutes = fields.Integer()
+    sessions = fields.List(fields.Nested(SessionSchema))
+    links = fields.Function(lambda m: {
+        "page": url_for("registrations.meeting_page", meeting_id=m.id, _external=True),
+        "feed_ics": url_for("calendar.meeting_feed", meeting_id=m.id, lang=current_language(), _external=True),
+    }, metadata={"type": "object"})
+
+
+class SessionRefSchema(ma.Schema):
+    """The session a registration holds."""
+
+    id = fields.Integer()
+    label = fields.String()
+    start_utc = UTCString(attribute="starts_at")
+    end_utc = UTCString(attribute="ends_at")
+
+
+class OrganizationRefSchema(ma.Schema):
+    """The organization a person registers for."""
+
+    name = fields.String()
+    category = fields.String()
+    country = fields.String()
+    region = fields.String(allow_none=True)
+
+
+def _workstream_numbers(registration) -> list[int]:
+    interests = object_session(registration).scalars(
+        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == registration.organization_id))
+    return sorted(i.workstream.number for i in interests)
+
+
+def _links(registration) -> dict[str, str]:
+    token = registration.manage_token
+    return {
+        "self": url_for("registrations_api.Registration", token=token, _external=True),
+        "manage": url_for("registrations.manage", token=token, _external=True),
+        "invite_ics": url_for("calendar.invite", token=token, _external=True),
+        "feed_ics": url_for("calendar.participant_feed", feed_token=registration.feed_token, _external=True),
+    }
+
+
+class RegistrationSchema(ma.Schema):
+    """A registration as its owner sees it (the token is the key to it)."""
+
+    token = fields.String(attribute="manage_token")
+    status = fields.String(metadata={"description": "confirmed, waitlisted or cancelled"})
+    meeting_id = fields.Integer()
+    session = fields.Nested(SessionRefSchema)
+    name = fields.String()
+    email = fields.String()
+    function = fields.String()
+    organization = fields.Nested(OrganizationRefSchema)
+    language = fields.String()
+    spoken_language = fields.String(allow_none=True)
+    listening_language = fields.String(allow_none=True)
+    timezone = fields.String()
+    liaison_email = fields.String(allow_none=True)
+    workstreams = fields.Function(_workstream_numbers, metadata={"type": "array", "items": {"type": "integer"}})
+    waitlist_position = fields.Function(lambda r: ops.waitlist_position(object_session(r), r),
+                                        metadata={"type": "integer", "nullable": True})
+    created_at = UTCString()
+    updated_at = UTCString()
+    links = fields.Function(_links, metadata={"type": "object"})
+
+
+class RegistrationWithoutSecretsSchema(RegistrationSchema):
+    """Someone registered again with a known address, which proves nothing: no token, no private links."""
+
+    token = fields.Constant(None)
+    links = fields.Constant({})
+
+
+class RegistrationInSchema(ma.Schema):
+    """What a client posts to register."""
+
+    session_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    organization = fields.String(required=True)
+    category = fields.String(required=True)
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    region = fields.String(load_default=None, allow_none=True)
+    language = fields.String(required=True, metadata={"description": "en, fr or es"})
+    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi"})
+    function = fields.String(load_default="")
+    spoken_language = fields.String(load_default=None, allow_none=True)
+    listening_language = fields.String(load_default=None, allow_none=True)
+    liaison_email = fields.String(load_default=None, allow_none=True)
+    consent = fields.Boolean(required=True)
+    workstreams = fields.List(fields.Integer(), load_default=list)
+
+
+class RegistrationPatchSchema(ma.Schema):
+    """What a participant may change with the token."""
+
+    session_id = fields.Integer()
+    language = fields.String()
+    spoken_language = fields.String(allow_none=True)
+    listening_language = fields.String(allow_none=True)
+    timezone = fields.String()
+    function = fields.String()
+    liaison_email = fields.String(allow_none=True)
+    workstreams = fields.List(fields.Integer())
+    accept_waitlist = fields.Boolean(load_default=False)
+
+
