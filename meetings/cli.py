@@ -17,7 +17,7 @@ from meetings.core.db import new_session, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.links import public_url
 from meetings.migrate import upgrade_database
-from meetings.roundtables.staff import seed_forum_topics
+from meetings.roundtables.forum_topics import seed_forum_topics
 
 
 @click.command("db-upgrade")

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from meetings.core.labels import category_label, meeting_status_label, region_label, registration_status_label
 from meetings.core.localtime import format_clock, format_local, format_utc
-from meetings.core.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
-
-
-def _label(table: dict):
-    return lambda code: str(table.get(code, code))
 
 
 def init_app(app: Flask) -> None:
@@ -18,8 +14,8 @@ def init_app(app: Flask) -> None:
         format_local=format_local,
         format_utc=format_utc,
         format_clock=format_clock,
-        meeting_status_label=_label(MEETING_STATUSES),
-        registration_status_label=_label(REGISTRATION_STATUSES),
-        category_label=_label(CATEGORIES),
-        region_label=_label(REGIONS),
+        meeting_status_label=meeting_status_label,
+        registration_status_label=registration_status_label,
+        category_label=category_label,
+        region_label=region_label,
     )

@@ -1,4 +1,4 @@
-"""Calendars for participants: invites, cancellations, feeds and add-to-calendar links (issue 4).
+"""Calendars for participants: invites, cancellations, feeds and add-to-calendar links.
 
 ``events.py`` is the one place where a session becomes a :class:`notifications.ics.CalendarEvent`
 (pages, API, feeds and e-mails all go through it); ``views.py`` serves the .ics files.

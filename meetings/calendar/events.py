@@ -59,25 +59,6 @@ REFRESH_MINUTES = 60
 _JOIN_URL = re.compile(r"https?://[\x21-\x7e]+")
 
 
-# --- events -------------------------------------------------------------------------------
-
-
-def session_event(
-    session: MeetingSession,
-    language: str,
-    zone: str | None,
-    *,
-    for_registration: Registration | None = None,
-    include_join_link: bool,
-) -> CalendarEvent:
-    """The calendar event of ``session``, written in ``language``, with times in ``zone`` and UTC.
-
-    With ``for_registration`` it is that person's event (their SEQUENCE, manage link, waiting-list
-    note); without, the public event. ``include_join_link`` adds the join link (only for a
-    confirmed participant's own session; never for public output). ``zone`` None shows UTC only.
-    """
-    with force_locale(_language(language)):
-        return _session_event(session, _language(language), zone, for_registration, include_join_link)
 
 
 def invite_for(registration: Registration, now: datetime) -> tuple[str, bytes]:
@@ -142,7 +123,6 @@ def all_meetings_feed(meetings: Iterable[GlobalMeeting], language: str, now: dat
         return _public_feed(list(meetings), name, language, now)
 
 
-# --- links (pages, e-mails, API) ----------------------------------------------------------
 
 
 def webcal_url(url: str) -> str:
@@ -189,7 +169,6 @@ def organizer() -> Person:
     return Person(address, _("ACSG Dialogue Platform"))
 
 
-# --- internals (called under force_locale) ------------------------------------------------
 
 
 def _language(language: str | None) -> str:

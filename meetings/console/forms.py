@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from meetings.console.labels import category_label, country_label, language_label, region_label, status_label
+from meetings.core.labels import category_label, country_label, language_label, region_label, registration_status_label
 from meetings.core.rules import known_countries
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES, REGISTRATION_STATUS_CODES
 
@@ -57,7 +57,7 @@ class FilterForm(FlaskForm):
         chosen = next((m for m in meetings if str(m.id) == (self.meeting_id.data or "")), None)
         sessions = chosen.sessions if chosen else []
         self.session_id.choices = [ANY, *[(str(s.id), f"{chosen.edition} — {s.label}") for s in sessions]]
-        self.status.choices = [ANY, *[(c, status_label(c)) for c in REGISTRATION_STATUS_CODES]]
+        self.status.choices = [ANY, *[(c, registration_status_label(c)) for c in REGISTRATION_STATUS_CODES]]
         self.category.choices = [ANY, *[(c, category_label(c)) for c in CATEGORY_CODES]]
         self.region.choices = [ANY, *[(c, region_label(c)) for c in REGION_CODES]]
         countries = sorted(((c, country_label(c)) for c in known_countries()), key=lambda item: item[1])

@@ -1,6 +1,6 @@
 """The interpretation plan of one session: pure arithmetic on (spoken, listening) pairs, no database.
 
-Rules (issue 7):
+Rules:
 - a channel X->Y (X != Y, both among en/fr/es) is needed when someone listens in Y and *someone else*
   speaks X: a person does not need their own words interpreted back to them;
 - one booth per target language Y that has at least one needed channel; the booth's team is

@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from meetings.console.labels import (
+from meetings.console.models import Attendance
+from meetings.core.labels import (
     category_label,
     country_label,
     language_label,
     region_label,
+    registration_status_label,
     session_label,
-    status_label,
 )
-from meetings.console.models import Attendance
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, Workstream, WorkstreamInterest
 
@@ -99,7 +99,7 @@ def registrations_table(db: Session, filters: Filters) -> Table:
                _("Stakeholder category"), _("Region"), _("Country"), _("Language"), _("Speaks"),
                _("Listens in"), _("Time zone"), _("Liaison e-mail"), _("Registered on"), _("Consent given on"),
                _("Attended")]
-    body = [[edition, session_label(label), status_label(r.status), r.name, r.email, r.function, o.name,
+    body = [[edition, session_label(label), registration_status_label(r.status), r.name, r.email, r.function, o.name,
              category_label(o.category), region_label(o.region), country_label(o.country), language_label(r.language),
              language_label(r.spoken_language), language_label(r.listening_language), r.timezone,
              r.liaison_email or "", r.created_at, r.consent_given_at, _attended(present)]

@@ -1,6 +1,6 @@
 """A participant's data: export it, erase it; anonymize a meeting's registrations after the retention period.
 
-Verb-named operations that flush, never commit. What erasure removes (issue 7):
+Verb-named operations that flush, never commit. What erasure removes:
 - the registration's name, e-mail, function, liaison e-mail and its secret links (replaced by fresh
   random tokens nobody holds, so the old manage and feed links stop working); the row stays, without
   personal data, so that counts (session, category, country, language needs, attendance) remain;
@@ -31,10 +31,6 @@ from meetings.registrations.operations import cancel_registration
 
 PARTICIPANT_ACTOR = "participant"
 
-
-def is_anonymized(registration: Registration) -> bool:
-    """Whether the registration's personal data has been erased."""
-    return registration.email == "" and registration.email_key.startswith("erased:")
 
 
 def participant_data(db: Session, registration: Registration) -> dict:

@@ -12,12 +12,13 @@ from flask_wtf.csrf import CSRFError
 from meetings.console import charts, dashboards, exports, lists, privacy
 from meetings.console import operations as ops
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, FilterForm, IrreversibleActionForm
-from meetings.console.labels import channel_label, labelled, language_label, region_label, session_label
+from meetings.console.labels import labelled
 from meetings.core.actor import current_actor, require_role
 from meetings.core.audit import AuditEntry, record_action
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.i18n import current_language
+from meetings.core.labels import channel_label, language_label, region_label, session_label
 from meetings.organizations.models import Workstream
 from meetings.sessions import operations as session_ops
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from meetings.core.errors import InvalidInput
+from meetings.core.labels import region_label
 from meetings.core.vocabulary import REGIONS
 from scheduler.chart import LABEL_KEYS
 from scheduler.errors import PlanInputError
@@ -84,12 +85,6 @@ def plan_error(error: PlanInputError, *, fields: dict[str, str] | None = None) -
     return InvalidInput(error.code, text, field=field)
 
 
-def region_name(code: str | None) -> str:
-    """A UNHCR regional bureau in the current language ("Other" when none)."""
-    if not code:
-        return str(_l("No region"))
-    return str(REGIONS.get(code, code))
-
 
 def chart_labels() -> dict[str, str]:
     """Every word of the SVG chart (scheduler.chart.LABEL_KEYS) in the current language."""
@@ -102,9 +97,9 @@ def chart_labels() -> dict[str, str]:
         "shoulder": str(_l("Early morning or evening")),
         "night": str(_l("Night")),
         "next_day": str(_l("next day")),
-        "region.none": region_name(None),
+        "region.none": region_label(None),
     }
-    labels.update({f"region.{code}": region_name(code) for code in REGIONS})
+    labels.update({f"region.{code}": region_label(code) for code in REGIONS})
     missing = set(LABEL_KEYS) - set(labels)
     assert not missing, missing
     return labels

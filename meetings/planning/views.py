@@ -19,11 +19,12 @@ from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError, InvalidInput
 from meetings.core.forms import show_error
 from meetings.core.i18n import country_name
+from meetings.core.labels import region_label
 from meetings.core.localtime import in_zone
 from meetings.planning import operations as ops
 from meetings.planning.api import svg_response
 from meetings.planning.forms import ApplyForm, CreateSeriesForm, PlanForm, SeriesForm
-from meetings.planning.labels import chart_labels, plan_error, region_name
+from meetings.planning.labels import chart_labels, plan_error
 from scheduler.chart import render_plan_svg
 from scheduler.errors import PlanInputError
 from scheduler.participants import read_participants_csv
@@ -92,7 +93,7 @@ def present_plan(result: PlanResult, meeting) -> dict:
     sessions = [{"label": s.label, "utc": s.start, "end_utc": s.end,
                  "reference": in_zone(s.start, reference), "reference_end": s.end.astimezone(ZoneInfo(reference))}
                 for s in result.sessions]
-    rows = [{"name": _who(p), "zone": p["zone"], "weight": p["weight"], "region": region_name(p["region"]),
+    rows = [{"name": _who(p), "zone": p["zone"], "weight": p["weight"], "region": region_label(p["region"]),
              "A": {**p["A"], "mark": _day_mark(p["A"]["day"])}, "B": {**p["B"], "mark": _day_mark(p["B"]["day"])},
              "suits": p["suits"]} for p in document["participants"]]
     rows.sort(key=lambda r: (r["region"], r["name"]))
@@ -101,7 +102,7 @@ def present_plan(result: PlanResult, meeting) -> dict:
         "sessions": sessions,
         "coverage": document["coverage"],
         "uncovered": sorted(_who(p) for p in document["uncovered"]),
-        "regions": [{**r, "name": region_name(r["region"])} for r in document["regions"]],
+        "regions": [{**r, "name": region_label(r["region"])} for r in document["regions"]],
         "rows": rows,
         "comparison": document["comparison"],
         "svg": render_plan_svg(result, chart_labels()),

@@ -1,8 +1,8 @@
-"""Co-conveners and thematic roundtables (issue 6): proposals, review, scheduling, workstream follow-up.
+"""Co-conveners and thematic roundtables: proposals, review, scheduling, workstream follow-up.
 
 ``states.py`` is the one table of allowed status changes and who may make each; ``similarity.py``
 is the pure duplicate finder; ``operations.py`` (proposals and their life), ``followup.py``
-(workstream invitations) and ``staff.py`` (co-convener accounts, regional-forum topics) flush and
+(workstream invitations) and ``forum_topics.py`` (regional-forum topics) flush and
 never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
 """
 
@@ -18,5 +18,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     app.register_blueprint(admin_views.bp)
-    app.jinja_env.globals.update(roundtable_status_label=labels.status_label,
+    app.jinja_env.globals.update(roundtable_status_label=labels.roundtable_status_label,
                                  roundtable_action_label=labels.action_label)

@@ -9,7 +9,7 @@ from meetings.core.actor import current_actor, require_role
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import ConfirmForm, submit
 from meetings.core.vocabulary import LANGUAGE_CODES
-from meetings.roundtables import staff
+from meetings.roundtables import forum_topics as topics
 from meetings.roundtables.forms import ForumTopicForm
 
 bp = Blueprint("roundtable_admin", __name__, url_prefix="/secretariat")
@@ -23,13 +23,13 @@ def forum_topics():
     db = get_db()
     form = ForumTopicForm()
     form.fill_choices()
-    submitted = submit(form, lambda: staff.add_forum_topic(
+    submitted = submit(form, lambda: topics.add_forum_topic(
         db, current_actor(), form.forum.data, {c: form[f"title_{c}"].data for c in LANGUAGE_CODES},
         tuple(form.regions.data or ()), utcnow()))
     if submitted.done:
         flash(_("The topic is registered."), "success")
         return redirect(url_for(".forum_topics"), 303)
-    return render_template("roundtables/forum_topics.html", form=form, topics=staff.forum_topics(db),
+    return render_template("roundtables/forum_topics.html", form=form, topics=topics.forum_topics(db),
                            action_form=ConfirmForm(formdata=None)), submitted.status
 
 
@@ -38,7 +38,7 @@ def forum_topics():
 def delete_forum_topic(topic_id: int):
     """Remove a regional-forum topic."""
     db = get_db()
-    staff.remove_forum_topic(db, current_actor(), topic_id, utcnow())
+    topics.remove_forum_topic(db, current_actor(), topic_id, utcnow())
     db.commit()
     flash(_("The topic is removed."), "success")
     return redirect(url_for(".forum_topics"), 303)

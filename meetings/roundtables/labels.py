@@ -32,7 +32,7 @@ INVITATION_LABELS = {
 }
 
 
-def status_label(code: str) -> str:
+def roundtable_status_label(code: str) -> str:
     """The translated name of a roundtable status."""
     return str(STATUS_LABELS.get(code, code))
 

@@ -96,7 +96,6 @@ class _Collector:
             return None
 
 
-# --- input rules ------------------------------------------------------------------------------
 
 
 def _texts(titles: dict[str, str], abstracts: dict[str, str]) -> dict[str, str]:
@@ -240,7 +239,6 @@ def _apply(roundtable: Roundtable, values: dict) -> None:
     roundtable.windows = [RoundtableWindow(starts_on=s, ends_on=e) for s, e in values["windows"]]
 
 
-# --- permissions --------------------------------------------------------------------------------
 
 
 def own_organization(user: User, roundtable: Roundtable) -> bool:
@@ -280,9 +278,9 @@ def require_permission(user: User, roundtable: Roundtable, action: str) -> None:
 
 
 def _status_text(code: str) -> str:
-    from meetings.roundtables.labels import status_label
+    from meetings.roundtables.labels import roundtable_status_label
 
-    return status_label(code)
+    return roundtable_status_label(code)
 
 
 def visible_roundtables(db: Session, user: User, status: str | None = None) -> list[Roundtable]:
@@ -295,7 +293,6 @@ def visible_roundtables(db: Session, user: User, status: str | None = None) -> l
     return list(db.scalars(query))
 
 
-# --- life of a proposal ---------------------------------------------------------------------------
 
 
 def create_proposal(db: Session, author: User, data: ProposalInput, now: datetime) -> Roundtable:
@@ -358,7 +355,6 @@ def _record(db: Session, roundtable: Roundtable, actor: User | None, action: str
     return change
 
 
-# --- scheduling -------------------------------------------------------------------------------------
 
 
 def _join_url(text: str, field_name: str) -> str:
@@ -406,7 +402,6 @@ def schedule_roundtable(db: Session, roundtable: Roundtable, actor: User, data: 
     return meeting
 
 
-# --- duplicates ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

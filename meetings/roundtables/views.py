@@ -25,7 +25,7 @@ from meetings.organizations.operations import list_workstreams
 from meetings.roundtables import followup, planner, states
 from meetings.roundtables import operations as ops
 from meetings.roundtables.forms import FollowupForm, ProposalForm, ScheduleForm, TransitionForm
-from meetings.roundtables.labels import INVITATION_LABELS, status_label
+from meetings.roundtables.labels import INVITATION_LABELS, roundtable_status_label
 
 bp = Blueprint("roundtables", __name__, url_prefix="/roundtables")
 public_bp = Blueprint("roundtable_public", __name__)
@@ -153,7 +153,8 @@ def change_status(roundtable_id: int):
                                                          form.comment.data or "", utcnow()))
     if not done.done:
         return _detail_page(ops.roundtable_for(db, roundtable_id, current_actor()), form, done.status)
-    flash(_("Done: the roundtable is now “%(status)s”.", status=status_label(done.value.to_status)), "success")
+    flash(_("Done: the roundtable is now “%(status)s”.", status=roundtable_status_label(done.value.to_status)),
+          "success")
     return redirect(url_for(".detail", roundtable_id=roundtable.id), 303)
 
 
