@@ -42,15 +42,15 @@ def fresh_database(url: str) -> None:
     admin.dispose()
     engine = dbmod.make_engine(url)
     upgrade_database(engine)
-    with dbmod.sessionmaker(bind=engine)() as session:
-        demo.seed_workstreams(session)
+    with dbmod.sessionmaker(bind=engine)() as db:
+        demo.seed_workstreams(db)
         meeting = GlobalMeeting(edition="2099-1", title_en="Bench", status="open",
                                 allowed_categories=list(CATEGORY_CODES))
         for label, hour in (("A", 7), ("B", 15)):
             meeting.sessions.append(MeetingSession(label=label, capacity=1_000_000,
                                                    starts_at=datetime(2099, 3, 18, hour, tzinfo=UTC)))
-        session.add(meeting)
-        session.commit()
+        db.add(meeting)
+        db.commit()
     engine.dispose()
 
 
