@@ -16,7 +16,7 @@ from meetings.console.labels import labelled
 from meetings.core.actor import current_actor, require_role
 from meetings.core.audit import AuditEntry, record_action
 from meetings.core.db import get_db, utcnow
-from meetings.core.errors import DomainError
+from meetings.core.forms import run_operation, submit
 from meetings.core.i18n import current_language
 from meetings.core.labels import channel_label, language_label, region_label, session_label
 from meetings.organizations.models import Workstream
@@ -181,20 +181,14 @@ def attendance(session_id: int):
     db = get_db()
     session = dashboards.console_session(db, session_id)
     form = AttendanceForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-            changed = ops.mark_attendance(db, session, present, current_actor(), utcnow())
-            db.commit()
-            flash(_("Attendance saved (%(count)s changes).", count=changed), "success")
-            return redirect(url_for(".attendance", session_id=session.id), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            flash(error.message, "error")
-    elif request.method == "POST":
+    if request.method == "POST" and not form.validate_on_submit():
         raise CSRFError()
+    present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+    submitted = submit(form, lambda: ops.mark_attendance(db, session, present, current_actor(), utcnow()))
+    if submitted.done:
+        flash(_("Attendance saved (%(count)s changes).", count=submitted.value), "success")
+        return redirect(url_for(".attendance", session_id=session.id), 303)
+    status = submitted.status
     return render_template("console/attendance.html", session=session, meeting=session.meeting, form=form,
                            sheet=ops.attendance_sheet(db, session), started=session.starts_at <= utcnow()), status
 
@@ -260,15 +254,11 @@ def anonymize(meeting_id: int):
     days = _settings()["RETENTION_DAYS"]
     status = 422 if request.method == "POST" else 200
     if _confirmed(form):
-        try:
-            count = privacy.anonymize_meeting(db, meeting, current_actor(), utcnow(), days)
-            db.commit()
-            flash(_("%(count)s registrations anonymized.", count=count), "success")
+        submitted = run_operation(form, lambda: privacy.anonymize_meeting(db, meeting, current_actor(), utcnow(), days))
+        if submitted.done:
+            flash(_("%(count)s registrations anonymized.", count=submitted.value), "success")
             return redirect(url_for(".dashboard", meeting_id=meeting.id), 303)
-        except DomainError as error:
-            db.rollback()
-            status = error.status
-            flash(error.message, "error")
+        status = submitted.status
     return render_template("console/confirm.html", form=form, meeting=meeting,
                            title=_("Anonymize the registrations of %(edition)s", edition=meeting.edition),
                            consequence=_("Names, e-mail addresses, functions, liaison addresses and e-mails "

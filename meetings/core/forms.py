@@ -53,9 +53,12 @@ class FormWithErrorsApart(FlaskForm):
 
 
 def show_error(form, error: DomainError) -> None:
-    """Put ``error``'s localized message beside its field, apart (see above), or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    apart = getattr(form, "errors_apart", None)
+    """Put ``error``'s localized message beside its field, apart (see above), or at the top of the page.
+
+    ``form`` None (a button whose page redirects): always at the top of the next page.
+    """
+    field = getattr(form, error.field, None) if error.field and form is not None else None
+    apart = getattr(form, "errors_apart", None) if form is not None else None
     if apart is not None and error.field and (field is None or error.field in form.ERRORS_APART):
         apart.setdefault(error.field, []).append(error.message)
     elif field is not None:

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from meetings.core.actor import current_actor, require_role
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError, InvalidInput
-from meetings.core.forms import show_error
+from meetings.core.forms import run_operation, show_error
 from meetings.core.i18n import country_name
 from meetings.core.labels import region_label
 from meetings.core.localtime import in_zone
@@ -164,16 +164,11 @@ def apply_plan(meeting_id: int):
             raise CSRFError()
         flash(_("This plan cannot be applied: plan the sessions again."), "error")
         return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
-    try:
-        result = ops.plan_twin_sessions(_inputs(form, meeting))
-        changed = ops.apply_plan_to_sessions(db, meeting, result.to_document(), current_actor(),
-                                             utcnow())
-        db.commit()
-    except DomainError as error:
-        db.rollback()
-        flash(error.message, "error")
+    applied = run_operation(None, lambda: ops.apply_plan_to_sessions(
+        db, meeting, ops.plan_twin_sessions(_inputs(form, meeting)).to_document(), current_actor(), utcnow()))
+    if not applied.done:
         return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
-    if changed:
+    if applied.value:
         flash(_("Sessions A and B now follow the plan."), "success")
     else:
         flash(_("Sessions A and B already follow this plan; nothing changed."), "success")
@@ -249,17 +244,17 @@ def create_series():
         raise CSRFError()
     try:
         year, duration = int(form.year.data), int(form.duration.data)
-        blackouts = ops.parse_blackout_dates(form.blackout_dates.data or "")
-        items = ops.plan_series(db, year, blackouts, ops.PlanInputs(date=date(year, 1, 1), duration_minutes=duration))
-        created = ops.create_meetings_from_series(db, year, items, current_actor(), utcnow())
-        db.commit()
     except (TypeError, ValueError):  # year or duration missing or not a number
         abort(422)
-    except DomainError as error:
-        db.rollback()
-        flash(error.message, "error")
+    def create():
+        blackouts = ops.parse_blackout_dates(form.blackout_dates.data or "")
+        items = ops.plan_series(db, year, blackouts, ops.PlanInputs(date=date(year, 1, 1), duration_minutes=duration))
+        return ops.create_meetings_from_series(db, year, items, current_actor(), utcnow())
+
+    created = run_operation(None, create)
+    if not created.done:
         return redirect(url_for(".series"), 303)
-    flash(_("Draft global meetings created: %(editions)s.", editions=", ".join(m.edition for m in created)),
+    flash(_("Draft global meetings created: %(editions)s.", editions=", ".join(m.edition for m in created.value)),
           "success")
     return redirect(url_for(".series"), 303)
 
