@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from meetings.console.charts import ZoneRow
 from meetings.console.interpretation import InterpretationPlan, plan_interpretation
@@ -55,27 +55,12 @@ class SessionPlan:
         return sorted(self.booked - needed)
 
 
-def console_meeting(db: Session, meeting_id: int) -> GlobalMeeting:
-    """Any meeting (drafts included) with its sessions, or a localized 404."""
-    meeting = db.scalar(sa.select(GlobalMeeting).where(GlobalMeeting.id == meeting_id)
-                        .options(selectinload(GlobalMeeting.sessions)))
-    if meeting is None:
-        raise NotFound("unknown_meeting", _l("This meeting does not exist."))
-    return meeting
-
-
 def console_session(db: Session, session_id: int) -> MeetingSession:
     """A session with its meeting, or a localized 404."""
     session = db.get(MeetingSession, session_id)
     if session is None:
         raise NotFound("unknown_session", _l("This session does not exist."))
     return session
-
-
-def console_meetings(db: Session) -> list[GlobalMeeting]:
-    """Every meeting, newest edition first."""
-    return list(db.scalars(sa.select(GlobalMeeting).options(selectinload(GlobalMeeting.sessions))
-                           .order_by(GlobalMeeting.edition.desc())))
 
 
 def registration_facts(db: Session, meeting: GlobalMeeting) -> list[RegistrationFact]:

@@ -19,6 +19,7 @@ from meetings.core.db import get_db, utcnow
 from meetings.core.forms import run_operation, submit
 from meetings.core.i18n import current_language
 from meetings.core.labels import channel_label, language_label, region_label, session_label
+from meetings.models.queries import all_meetings, meeting_or_404
 from meetings.organizations.models import Workstream
 from meetings.sessions import operations as session_ops
 
@@ -73,7 +74,7 @@ def _export(headers: list[str], rows: list[list[object]], fmt: str, name: str, s
 @require_role(SECRETARIAT)
 def index():
     """Every meeting with links to its dashboard, interpretation plan and lists."""
-    return render_template("console/index.html", meetings=dashboards.console_meetings(get_db()))
+    return render_template("console/index.html", meetings=all_meetings(get_db(), newest_first=True))
 
 
 def _chart(key: str, title: str, items: list[tuple[str, int]]) -> dict:
@@ -109,7 +110,7 @@ def _world_time(meeting, facts) -> str:
 def dashboard(meeting_id: int):
     """Counts and charts of a meeting's registrations, waiting list, workstream interest and world time."""
     db = get_db()
-    meeting = dashboards.console_meeting(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     facts = dashboards.registration_facts(db, meeting)
     titles = {w.number: w.title(current_language()) for w in db.scalars(sa.select(Workstream))}
     retention = _settings()["RETENTION_DAYS"]
@@ -127,7 +128,7 @@ def dashboard(meeting_id: int):
 def interpretation(meeting_id: int):
     """Per session: language needs, channels, booths and interpreters to book, with booking buttons."""
     db = get_db()
-    meeting = dashboards.console_meeting(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     plans = dashboards.session_plans(db, meeting, _settings())
     return render_template("console/interpretation.html", meeting=meeting, plans=plans, form=BookingForm(),
                            languages=("en", "fr", "es"))
@@ -138,7 +139,7 @@ def interpretation(meeting_id: int):
 def interpretation_export(meeting_id: int, fmt: str):
     """The interpretation plan as CSV or XLSX: one row per needed (or booked) channel."""
     db = get_db()
-    meeting = dashboards.console_meeting(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     headers = [_("Session"), _("Start (UTC)"), _("Duration (minutes)"), _("Channel"), _("From"), _("Into"),
                _("Listeners"), _("Needed"), _("Booked"), _("Interpreters in the booth")]
     rows = []
@@ -230,7 +231,7 @@ def cancel_session(session_id: int):
 def cancel_meeting(meeting_id: int):
     """Confirm, then cancel the whole meeting and both sessions."""
     db = get_db()
-    meeting = dashboards.console_meeting(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     form = IrreversibleActionForm()
     if _confirmed(form):
         session_ops.cancel_meeting(db, meeting, current_actor(), utcnow())
@@ -249,7 +250,7 @@ def cancel_meeting(meeting_id: int):
 def anonymize(meeting_id: int):
     """Confirm, then erase personal data from the registrations of a meeting past the retention period."""
     db = get_db()
-    meeting = dashboards.console_meeting(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     form = IrreversibleActionForm()
     days = _settings()["RETENTION_DAYS"]
     status = 422 if request.method == "POST" else 200
@@ -281,7 +282,7 @@ def _list_inputs(kind: str):
         abort(404)
     db = get_db()
     form = FilterForm(formdata=request.args)
-    form.fill_choices(dashboards.console_meetings(db), list(db.scalars(sa.select(Workstream)
+    form.fill_choices(all_meetings(db, newest_first=True), list(db.scalars(sa.select(Workstream)
                                                                         .order_by(Workstream.number))),
                       current_language())
     if not form.validate():

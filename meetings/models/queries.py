@@ -10,12 +10,14 @@ from meetings.core.errors import NotFound
 from meetings.models import GlobalMeeting, Registration
 
 
-def meeting_or_404(db: Session, meeting_id: int) -> GlobalMeeting:
-    """A published meeting (not a draft) with its sessions, or a localized 404."""
-    meeting = db.scalar(
-        sa.select(GlobalMeeting).where(GlobalMeeting.id == meeting_id, GlobalMeeting.status != "draft")
-        .options(selectinload(GlobalMeeting.sessions))
-    )
+def _meetings(drafts: bool) -> sa.Select:
+    query = sa.select(GlobalMeeting).options(selectinload(GlobalMeeting.sessions))
+    return query if drafts else query.where(GlobalMeeting.status != "draft")
+
+
+def meeting_or_404(db: Session, meeting_id: int, *, drafts: bool = False) -> GlobalMeeting:
+    """A meeting with its sessions (drafts only when asked: staff pages), or a localized 404."""
+    meeting = db.scalar(_meetings(drafts).where(GlobalMeeting.id == meeting_id))
     if meeting is None:
         raise NotFound("unknown_meeting", _l("This meeting does not exist."))
     return meeting
@@ -23,10 +25,13 @@ def meeting_or_404(db: Session, meeting_id: int) -> GlobalMeeting:
 
 def published_meetings(db: Session) -> list[GlobalMeeting]:
     """Every meeting that is not a draft, by edition."""
-    return list(db.scalars(
-        sa.select(GlobalMeeting).where(GlobalMeeting.status != "draft")
-        .options(selectinload(GlobalMeeting.sessions)).order_by(GlobalMeeting.edition)
-    ))
+    return list(db.scalars(_meetings(drafts=False).order_by(GlobalMeeting.edition)))
+
+
+def all_meetings(db: Session, *, newest_first: bool = False) -> list[GlobalMeeting]:
+    """Every meeting, drafts included (staff pages), by edition."""
+    order = GlobalMeeting.edition.desc() if newest_first else GlobalMeeting.edition
+    return list(db.scalars(_meetings(drafts=True).order_by(order)))
 
 
 def registration_by_token(db: Session, token: str) -> Registration:

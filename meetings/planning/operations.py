@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from meetings.core.audit import record_action
-from meetings.core.errors import Conflict, InvalidInput, NotFound
+from meetings.core.errors import Conflict, InvalidInput
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization
@@ -95,21 +95,6 @@ def plan_twin_sessions(inputs: PlanInputs) -> PlanResult:
         return plan(request)
     except PlanInputError as error:
         raise plan_error(error) from None
-
-
-def meeting_for_planning(db: Session, meeting_id: int) -> GlobalMeeting:
-    """Any global meeting (drafts included) with its sessions, or a localized 404."""
-    meeting = db.scalar(sa.select(GlobalMeeting).where(GlobalMeeting.id == meeting_id)
-                        .options(selectinload(GlobalMeeting.sessions)))
-    if meeting is None:
-        raise NotFound("unknown_meeting", _l("This meeting does not exist."))
-    return meeting
-
-
-def meetings_for_planning(db: Session) -> list[GlobalMeeting]:
-    """Every global meeting, drafts included, by edition."""
-    return list(db.scalars(sa.select(GlobalMeeting).options(selectinload(GlobalMeeting.sessions))
-                           .order_by(GlobalMeeting.edition)))
 
 
 def session_a_date(meeting: GlobalMeeting) -> date | None:

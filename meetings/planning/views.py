@@ -21,6 +21,7 @@ from meetings.core.forms import run_operation, show_error
 from meetings.core.i18n import country_name
 from meetings.core.labels import region_label
 from meetings.core.localtime import in_zone
+from meetings.models.queries import all_meetings, meeting_or_404
 from meetings.planning import operations as ops
 from meetings.planning.api import svg_response
 from meetings.planning.forms import ApplyForm, CreateSeriesForm, PlanForm, SeriesForm
@@ -124,7 +125,7 @@ def _plan_form(meeting, formdata=None) -> PlanForm:
 def plan_meeting(meeting_id: int):
     """The planning form and, once sent, the plan with its chart, tables and the apply button."""
     db = get_db()
-    meeting = ops.meeting_for_planning(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     form = _plan_form(meeting)
     status, shown = 200, None
     if form.validate_on_submit():
@@ -156,7 +157,7 @@ def _chart_query(form: PlanForm) -> dict[str, str] | None:
 def apply_plan(meeting_id: int):
     """Plan again from the posted inputs (never trusting a posted result) and move sessions A and B."""
     db = get_db()
-    meeting = ops.meeting_for_planning(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     form = ApplyForm()
     form.fill_choices()
     if not form.validate_on_submit():
@@ -180,7 +181,7 @@ def apply_plan(meeting_id: int):
 def plan_chart(meeting_id: int):
     """The plan's chart as a downloadable SVG (GET: inputs in the query; POST: the form, CSV included)."""
     db = get_db()
-    meeting = ops.meeting_for_planning(db, meeting_id)
+    meeting = meeting_or_404(db, meeting_id, drafts=True)
     if request.method == "GET":
         form = PlanForm(formdata=request.args, meta={"csrf": False})
     else:
@@ -219,7 +220,7 @@ def series():
                 show_error(form, error)
         else:
             status = 422
-    return render_template("planning/series.html", meetings=ops.meetings_for_planning(db), form=form,
+    return render_template("planning/series.html", meetings=all_meetings(db), form=form,
                            suggestion=suggestion, create_form=create_form), status
 
 
