@@ -15,6 +15,7 @@ from meetings.roundtables.models import (
     RoundtableInvitation,
     RoundtableWindow,
 )
+from meetings.support.models import Pledge, SupportEntry, SupportMatch
 
 __all__ = [
     "Attendance",
@@ -35,4 +36,7 @@ __all__ = [
     "RoundtableChange",
     "RoundtableInvitation",
     "RoundtableWindow",
+    "Pledge",
+    "SupportEntry",
+    "SupportMatch",
 ]
