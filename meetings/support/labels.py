@@ -76,8 +76,10 @@ def pledge_status_label(code: str) -> str:
     return _label(PLEDGE_STATUSES, code)
 
 
-def reason_label(reason: dict) -> str:
-    """One reason of a score, as a sentence in the current language."""
+def reason_label(reason) -> str:
+    """One reason of a score (a scoring.Reason or its stored dict), as a sentence in the current language."""
+    if hasattr(reason, "to_document"):
+        reason = reason.to_document()
     text = str(REASON_LABELS.get(reason.get("code"), reason.get("code")))
     params = reason.get("params") or {}
     return text % params if params else text

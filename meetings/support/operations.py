@@ -133,8 +133,8 @@ def parse_languages(values: Sequence[str] | str) -> list[str]:
         if not code or code in codes:
             continue
         if code not in language_names():
-            raise InvalidInput("unknown_language", _l("“%(code)s” is not a two-letter ISO 639-1 language code."),
-                               field="working_languages", code=code[:10])
+            raise InvalidInput("unknown_language", _l("“%(value)s” is not a two-letter ISO 639-1 language code."),
+                               field="working_languages", value=code[:10])
         codes.append(code)
     if not codes:
         raise InvalidInput("required", _l("Give at least one working language."), field="working_languages")
@@ -293,10 +293,15 @@ def close_entry(db: Session, entry: SupportEntry, now: datetime, actor=None) -> 
 
 def list_entries(db: Session, side: str, *, status: str | None = None, area: str | None = None,
                  region: str | None = None) -> list[SupportEntry]:
-    """Requests or offers (newest first), optionally of one status, area or region."""
+    """Requests or offers (newest first), optionally of one status, area or region.
+
+    Entries still waiting for their contact's confirmation are left out unless asked for by status.
+    """
     query = sa.select(SupportEntry).where(SupportEntry.side == side)
     if status:
         query = query.where(SupportEntry.status == status)
+    else:
+        query = query.where(SupportEntry.status != "unconfirmed")
     if area:
         query = query.where(SupportEntry.area == area)
     if region:
