@@ -59,3 +59,31 @@ def proposed_match(db, secretariat, request_data=None, offer_data=None):
     match = ops.propose_match(db, request, offer, secretariat, utcnow())
     db.commit()
     return (match, links_sent_to(db, request.contact_email)[-1], links_sent_to(db, offer.contact_email)[-1])
+
+
+# Routes of the support feature for tests/test_authorization_matrix.py: the public ones (private links,
+# showcase, feed; the API checks its own rules, see tests/test_support_authorization.py) and the
+# secretariat's pages.
+PUBLIC_ENDPOINTS = {
+    "support_public.new_entry", "support_public.entry", "support_public.confirm_entry",
+    "support_public.close_entry", "support_public.match", "support_public.showcase", "support_public.feed",
+    "support_api.SupportRequests", "support_api.SupportOffers", "support_api.SupportRequest",
+    "support_api.SupportOffer", "support_api.SupportCandidates", "support_api.Matches", "support_api.Match",
+    "support_api.MatchTransitions", "support_api.Pledges", "support_api.Pledge",
+}
+PROTECTED_ENDPOINTS = {endpoint: "secretariat" for endpoint in (
+    "support_admin.index", "support_admin.new", "support_admin.detail", "support_admin.edit", "support_admin.close",
+    "support_admin.propose", "support_admin.matches", "support_admin.match_detail", "support_admin.pledges",
+    "support_admin.new_pledge", "support_admin.edit_pledge", "support_admin.export", "support_admin.entry_followup",
+    "support_admin.area_followup")}
+
+
+def support_world(db, secretariat) -> dict:
+    """URL values for the support routes: a request, an offer, a proposed match, a pledge."""
+    match, _, _ = proposed_match(db, secretariat)
+    pledge = ops.record_pledge(db, ops.PledgeInput(
+        title="Pledge", organization_id=match.offer.organization_id, area="training", kind="training",
+        grf_edition="GRF 2023"), secretariat, utcnow())
+    db.commit()
+    return {"entry_id": match.request_id, "match_id": match.id, "pledge_id": pledge.id, "area": "training",
+            "table": "gap"}

@@ -452,18 +452,18 @@ def edit_pledge(pledge_id: int):
     return _pledge_page(ops.get_pledge(get_db(), pledge_id))
 
 
-@admin_bp.get("/export/<kind>.<fmt>")
+@admin_bp.get("/export/<table>.<fmt>")
 @require_role(SECRETARIAT)
-def export(kind: str, fmt: str):
+def export(table: str, fmt: str):
     """Requests, offers, matches, pledges or the gap as CSV or XLSX (audited: contacts are personal data)."""
-    if kind not in exports.KINDS or fmt not in ("csv", "xlsx"):
+    if table not in exports.KINDS or fmt not in ("csv", "xlsx"):
         abort(404)
     db = get_db()
-    table = exports.build_table(db, kind)
-    record_action(db, _user(), "export.downloaded", "export", None, utcnow(), kind=f"support-{kind}", format=fmt)
+    built = exports.build_table(db, table)
+    record_action(db, _user(), "export.downloaded", "export", None, utcnow(), kind=f"support-{table}", format=fmt)
     db.commit()
-    name = f"support-{kind}-{utcnow():%Y%m%d}.{fmt}"
-    body = to_csv(table.headers, table.rows) if fmt == "csv" else to_xlsx(table.headers, table.rows, kind)
+    name = f"support-{table}-{utcnow():%Y%m%d}.{fmt}"
+    body = to_csv(built.headers, built.rows) if fmt == "csv" else to_xlsx(built.headers, built.rows, table)
     response = Response(body, mimetype=CSV_TYPE if fmt == "csv" else XLSX_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
