@@ -77,8 +77,9 @@ def test_french_request_spanish_offer_matched_accepted_and_shown_in_three_langua
 
         _enter(page, base, "es", "offer", {
             "#organization": "Agencia de Asilo", "#category": "national_asylum_authority", "#country": "ES",
-            "#organization_region": "europe", "#contact_name": "Luis Gómez", "#contact_email": "luis@agencia.example.org",
-            "#contact_language": "es", "#title": "Formación en información sobre países de origen",
+            "#organization_region": "europe", "#contact_name": "Luis Gómez",
+            "#contact_email": "luis@agencia.example.org", "#contact_language": "es",
+            "#title": "Formación en información sobre países de origen",
             "#area": "country_information", "#kind": "training", "#text_language": "es",
             "#description": "Cursos para funcionarios sobre la investigación de información de países de origen.",
         }, languages=(1, 2))
