@@ -172,3 +172,44 @@ def test_an_organization_cannot_be_matched_with_itself(app_context, db):
     assert ops.candidates_for(db, request) == []
     with pytest.raises(Conflict):
         ops.propose_match(db, request, offer, sec, utcnow())
+
+
+def _edit_fields(**overrides) -> dict:
+    data = {"title": "Formation COI (modifiée)", "area": "country_information", "kind": "expertise",
+            "working_languages": ["fr", "en"], "other_languages": "", "region": "", "text_language": "fr",
+            "description": "Nouvelle description."}
+    data.update(overrides)
+    return data
+
+
+def test_the_contact_changes_and_closes_the_entry_from_the_link(app, client, db):
+    with app.app_context():
+        entry, token = make_entry(db, entry_input())
+    link = f"/support/entry/{token}"
+    assert post_form(client, link, _edit_fields()).status_code == 303
+    db.expire_all()
+    entry = db.get(SupportEntry, entry.id)
+    assert (entry.title, entry.kind, entry.working_languages, entry.region, entry.side) == \
+        ("Formation COI (modifiée)", "expertise", ["fr", "en"], None, "request")
+    assert post_form(client, link, _edit_fields(working_languages=[], other_languages="")).status_code == 422
+    html = client.get(link).get_data(as_text=True)
+    assert client.post(link + "/close", data={"csrf_token": csrf_token(html)}).status_code == 303
+    db.expire_all()
+    assert db.get(SupportEntry, entry.id).status == "closed"
+    assert client.post(link, data={**_edit_fields(), "csrf_token": csrf_token(html)}).status_code == 409
+
+
+def test_the_secretariat_enters_and_edits_on_behalf_audited(app, client, db):
+    with app.app_context():
+        account(db, "sec@unhcr.example.org", role="secretariat")
+    login(client, "sec@unhcr.example.org")
+    response = post_form(client, "/secretariat/support/new", _form(side="offer", category="academia",
+                                                                   organization="University"))
+    assert response.status_code == 303
+    entry = db.scalar(sa.select(SupportEntry))
+    assert entry.status == "open" and entry.side == "offer" and entry.entered_by_id is not None
+    assert len(links_sent_to(db, "awa@cnr.example.org")) == 1  # the contact can still check and change it
+    assert post_form(client, f"/secretariat/support/entries/{entry.id}/edit", _edit_fields()).status_code == 303
+    actions = list(db.scalars(sa.select(AuditEntry.action).where(AuditEntry.subject_type == "support_entry")
+                              .order_by(AuditEntry.id)))
+    assert actions == ["support.offer_entered", "support.entry_updated"]

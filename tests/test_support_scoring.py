@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from meetings.support import scoring
 from meetings.support.textmatch import similarity_scores
@@ -97,3 +97,35 @@ def test_similarity_plug_in_point_scores_every_candidate_between_zero_and_one():
     assert all(0.0 <= value <= 1.0 for value in scores.values())
     assert scores.get(1, 0) > scores.get(2, 0)
     assert similarity_scores(REQUEST.texts, {}) == {}
+
+
+AREAS = ("registration", "reception", "country_information")
+KINDS = ("training", "funding", "expertise")
+
+
+def test_property_reasons_always_add_up_and_order_the_candidates():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    profiles = st.builds(
+        lambda key, area, kind, languages, region, start, length: offer(
+            key, area=area, kind=kind, languages=tuple(languages), region=region,
+            period_from=None if start is None else date(2027, 1, 1) + timedelta(days=start),
+            period_to=None if start is None else date(2027, 1, 1) + timedelta(days=start + length)),
+        st.integers(1, 10_000), st.sampled_from(AREAS), st.sampled_from(KINDS),
+        st.lists(st.sampled_from(("en", "fr", "es", "pt")), max_size=3, unique=True),
+        st.sampled_from((None, "europe", "west_central_africa")), st.one_of(st.none(), st.integers(0, 400)),
+        st.integers(0, 200))
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(profiles, max_size=8, unique_by=lambda p: p.key))
+    def check(offers):
+        ranked = scoring.rank_offers(REQUEST, offers, no_text)
+        for candidate in ranked:
+            assert candidate.score == sum(r.points for r in candidate.reasons)
+            assert any(r.code in ("same_area", "same_kind") for r in candidate.reasons)
+        assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+        kept = {c.key for c in ranked}
+        assert kept == {o.key for o in offers if o.area == REQUEST.area or o.kind == REQUEST.kind}
+
+    check()

@@ -9,6 +9,7 @@ registration (same pages, API, invites and feeds); each party's contact is invit
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -109,7 +110,7 @@ def invite_to_followup(db: Session, parties: list[SupportEntry], data: FollowupI
     starts = {s.label: s.start for s in result.sessions}
     if any(starts[label] <= now for label in needed):
         raise InvalidInput("start_past", _l("The sessions must start in the future."), field="date")
-    edition = f"SF-{now:%Y%m%d%H%M%S}-{parties[0].id}"[:20]
+    edition = f"SF-{now:%y%m%d}-{secrets.token_hex(3)}"
     meeting = GlobalMeeting(edition=edition, status="open", conveners="UNHCR", title_en=title, title_fr=title,
                             title_es=title, allowed_categories=list(CATEGORY_CODES),
                             duration_minutes=data.duration_minutes,

@@ -31,7 +31,7 @@ def _pairs(table: dict, blank: bool = False) -> list[tuple[str, str]]:
 class EntryForm(FlaskForm):
     """A support request or offer; the organization and contact fields only when it is new."""
 
-    side = SelectField(_l("Request or offer"), validators=[DataRequired()])
+    side = SelectField(_l("Request or offer"), validators=[Optional()], validate_choice=False)
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Stakeholder category"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
