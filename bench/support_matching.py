@@ -1,7 +1,7 @@
 """Benchmark: ranking the candidate offers of one request (the score with its text similarity), pure code.
 
 Run: .venv/bin/python bench/support_matching.py [--offers 100,500] [--repeat N]
-Baseline in the same run: the duplicate finder alone on the same texts (the score's dominant cost).
+Baseline in the same run: the duplicate finder alone over every offer (the cost without the area/kind filter).
 """
 
 from __future__ import annotations

@@ -109,3 +109,15 @@ def test_parties_answer_through_their_tokens(app, client, db):
     assert client.get(f"/api/v1/matches/{match.id}", headers=_bearer(offerer)).json["outcome"] == \
         "12 officers trained"
     assert db.scalar(sa.select(SupportEntry.status).where(SupportEntry.id == match.request_id)) == "matched"
+
+
+def test_a_cross_site_form_cannot_write_with_the_secretariat_cookie(app, client, db):
+    with app.app_context():
+        account(db, "sec@unhcr.example.org", role="secretariat")
+        request, _ = make_entry(db, entry_input())
+        offer, _ = make_entry(db, offer_input())
+    login(client, "sec@unhcr.example.org")
+    body = f'{{"request_id": {request.id}, "offer_id": {offer.id}}}'
+    response = client.post("/api/v1/matches", data=body, content_type="text/plain")
+    assert response.status_code == 422
+    assert client.get("/api/v1/matches").json == []

@@ -94,12 +94,15 @@ def reasons_for(request: Profile, offer: Profile, text_similarity: float) -> tup
 
 def rank_offers(request: Profile, offers: Sequence[Profile], similarity: Similarity,
                 limit: int = 20) -> list[Candidate]:
-    """Offers that share at least the area or the kind, best first (ties: oldest first), at most ``limit``."""
-    offers = [o for o in offers if o.organization is None or o.organization != request.organization]
+    """Offers that share at least the area or the kind, best first (ties: oldest first), at most ``limit``.
+
+    Only those offers go to the similarity finder (the costly part), the others could not be candidates.
+    """
+    offers = [o for o in offers if (o.organization is None or o.organization != request.organization)
+              and (o.area == request.area or o.kind == request.kind)]
     scores = similarity(request.texts, {o.key: o.texts for o in offers}) if offers else {}
     candidates = []
     for offer in offers:
         reasons = reasons_for(request, offer, float(scores.get(offer.key, 0.0)))
-        if reasons[0].points or reasons[1].points:
-            candidates.append(Candidate(offer.key, sum(r.points for r in reasons), reasons))
+        candidates.append(Candidate(offer.key, sum(r.points for r in reasons), reasons))
     return sorted(candidates, key=lambda c: (-c.score, c.key))[:limit]
