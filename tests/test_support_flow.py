@@ -68,11 +68,28 @@ def test_bad_input_is_a_localized_422_listing_every_field(app, client, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(SupportEntry)) == 0
 
 
-def test_unconfirmed_entries_are_capped_per_address(app_context, db):
+def test_unconfirmed_entries_are_capped_per_address_and_per_client(app_context, db):
     for _ in range(ops.UNCONFIRMED_PER_DAY):
         ops.create_entry(db, entry_input(), utcnow())
     with pytest.raises(ops.TooMany):
         ops.create_entry(db, entry_input(), utcnow())
+    for index in range(ops.ANONYMOUS_PER_CLIENT_PER_DAY):
+        ops.create_entry(db, entry_input(contact_email=f"c{index}@example.org"), utcnow(), client="192.0.2.7")
+    with pytest.raises(ops.TooMany):
+        ops.create_entry(db, entry_input(contact_email="new@example.org"), utcnow(), client="192.0.2.7")
+    ops.create_entry(db, entry_input(contact_email="new@example.org"), utcnow(), client="192.0.2.8")
+    assert "192.0.2.7" not in {e.client_hash for e in db.scalars(sa.select(SupportEntry))}
+
+
+def test_too_many_entries_is_a_localized_429(app, client, db):
+    for index in range(ops.ANONYMOUS_PER_CLIENT_PER_DAY):
+        assert client.post("/api/v1/support-offers", json={
+            "organization": "ONG", "category": "civil_society", "country": "FR", "contact_name": "A",
+            "contact_email": f"a{index}@example.org", "title": "T", "area": "training", "kind": "training",
+            "working_languages": ["fr"]}).status_code == 201
+    response = post_form(client, "/support/new?lang=es", _form(side="offer"))
+    assert response.status_code == 429
+    assert "Demasiados intentos" in response.get_data(as_text=True)
 
 
 def test_secretariat_sees_candidates_with_reasons_and_proposes(app, client, db):

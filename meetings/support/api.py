@@ -281,7 +281,8 @@ def _collection(side: str):
             """
             db = get_db()
             actor = current_user._get_current_object() if _is_secretariat() else None
-            entry, _token = ops.create_entry(db, _entry_input(data, side), utcnow(), actor=actor)
+            entry, _token = ops.create_entry(db, _entry_input(data, side), utcnow(), actor=actor,
+                                             client=request.remote_addr)
             db.commit()
             return _present_entry(entry), 201
 

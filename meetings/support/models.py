@@ -36,6 +36,7 @@ class SupportEntry(Base):
         sa.CheckConstraint(sql_in("contact_language", LANGUAGE_CODES), name="contact_language"),
         sa.CheckConstraint("period_to IS NULL OR period_from IS NULL OR period_to >= period_from", name="period"),
         sa.Index("ix_support_entries_side_status", "side", "status"),
+        sa.Index("ix_support_entries_client_created", "client_hash", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,8 @@ class SupportEntry(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
                                                       nullable=True)
+    # SHA-256 of the client address of an anonymous entry (rate limit per client), never the address itself.
+    client_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
 

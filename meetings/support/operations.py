@@ -43,6 +43,7 @@ MAX_OUTCOME = 2000
 MAX_FORUM = 200
 MAX_LIST = 500
 UNCONFIRMED_PER_DAY = 5
+ANONYMOUS_PER_CLIENT_PER_DAY = 20
 FORBIDDEN = _l("You are not allowed to do this.")
 
 
@@ -199,24 +200,21 @@ def _apply(entry: SupportEntry, values: dict) -> None:
     entry.period_from, entry.period_to = values["period"]
 
 
-def create_entry(db: Session, data: EntryInput, now: datetime, actor=None) -> tuple[SupportEntry, str]:
+def create_entry(db: Session, data: EntryInput, now: datetime, actor=None,
+                 client: str | None = None) -> tuple[SupportEntry, str]:
     """A new request or offer and its private link, e-mailed to the contact.
 
     Entered by the secretariat (``actor``) it is open at once; entered by anyone else it waits until
-    the contact confirms it from the link, which proves the address.
+    the contact confirms it from the link, which proves the address. Anonymous entries are limited per
+    address waiting for confirmation and per ``client`` (the caller's network address) and day.
     """
     if actor is not None and actor.role != states.SECRETARIAT:
         raise Forbidden("forbidden", FORBIDDEN)
     values = clean_entry(data, with_contact=True)
     _check_requester(values["side"], values["category"])
+    client_hash = digest(client) if client and actor is None else None
     if actor is None:
-        waiting = db.scalar(sa.select(sa.func.count()).select_from(SupportEntry).where(
-            SupportEntry.contact_email == values["contact_email"], SupportEntry.status == "unconfirmed",
-            SupportEntry.created_at >= now - timedelta(days=1)))
-        if waiting >= UNCONFIRMED_PER_DAY:
-            raise TooMany("too_many_unconfirmed", _l("Several entries from this address are waiting for "
-                                                     "confirmation. Use the links we e-mailed, or try again "
-                                                     "tomorrow."))
+        _limit_anonymous(db, values["contact_email"], client_hash, now)
     organization = find_or_create_organization(db, values["organization"], values["category"], values["country"],
                                                values["organization_region"])
     _check_requester(values["side"], organization.category)
@@ -224,7 +222,8 @@ def create_entry(db: Session, data: EntryInput, now: datetime, actor=None) -> tu
     entry = SupportEntry(side=values["side"], organization=organization, contact_name=values["contact_name"],
                          contact_email=values["contact_email"], contact_language=values["contact_language"],
                          status="open" if actor is not None else "unconfirmed", token_hash=token_hash,
-                         entered_by_id=getattr(actor, "id", None), created_at=now, updated_at=now)
+                         entered_by_id=getattr(actor, "id", None), client_hash=client_hash, created_at=now,
+                         updated_at=now)
     _apply(entry, values)
     db.add(entry)
     db.flush()
@@ -233,6 +232,19 @@ def create_entry(db: Session, data: EntryInput, now: datetime, actor=None) -> tu
                       organization=organization.name, area=entry.area, kind=entry.kind)
     messages.send_entry_link(db, entry, token, now)
     return entry, token
+
+
+def _limit_anonymous(db: Session, email: str, client_hash: str | None, now: datetime) -> None:
+    since = now - timedelta(days=1)
+    count = sa.select(sa.func.count()).select_from(SupportEntry).where(SupportEntry.created_at >= since)
+    waiting = db.scalar(count.where(SupportEntry.contact_email == email, SupportEntry.status == "unconfirmed"))
+    from_client = db.scalar(count.where(SupportEntry.client_hash == client_hash)) if client_hash else 0
+    if from_client >= ANONYMOUS_PER_CLIENT_PER_DAY:
+        raise TooMany("too_many_entries", _l("Too many attempts. Please wait a moment and try again."))
+    if waiting >= UNCONFIRMED_PER_DAY:
+        raise TooMany("too_many_unconfirmed", _l("Several entries from this address are waiting for "
+                                                 "confirmation. Use the links we e-mailed, or try again "
+                                                 "tomorrow."))
 
 
 def entry_by_token(db: Session, token: str) -> SupportEntry:

@@ -86,7 +86,7 @@ def _save_new(form: EntryForm, actor):
     """Shared by the public form and the secretariat's: validate, create, commit; None when refused."""
     db = get_db()
     try:
-        entry, _token = ops.create_entry(db, _entry_input(form), utcnow(), actor=actor)
+        entry, _token = ops.create_entry(db, _entry_input(form), utcnow(), actor=actor, client=request.remote_addr)
         db.commit()
         return entry, 200
     except DomainError as error:

@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('client_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("area IN ('registration', 'reception', 'status_determination', 'appeals', 'country_information', 'quality_assurance', 'case_management', 'training', 'data_digitalization', 'detention_alternatives', 'statelessness', 'children', 'legal_framework', 'other')", name=op.f('ck_support_entries_area')),
@@ -78,6 +79,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('support_entries', schema=None) as batch_op:
         batch_op.create_index('ix_support_entries_side_status', ['side', 'status'], unique=False)
+        batch_op.create_index('ix_support_entries_client_created', ['client_hash', 'created_at'], unique=False)
 
     op.create_table('support_matches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -133,6 +135,7 @@ def downgrade() -> None:
 
     op.drop_table('support_matches')
     with op.batch_alter_table('support_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_support_entries_client_created')
         batch_op.drop_index('ix_support_entries_side_status')
 
     op.drop_table('support_entries')
