@@ -181,6 +181,17 @@ def test_the_gap_counts_requests_without_offers_by_area_and_region(app_context, 
     assert rows == {("country_information", "west_central_africa"): (2, 1, 1), ("reception", "americas"): (1, 0, 1)}
 
 
+def test_the_secretariat_sees_the_gap_with_charts(app, client, db):
+    with app.app_context():
+        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_entry(db, entry_input())
+        make_entry(db, entry_input(contact_email="b@cnr.example.org", title="Deux"))
+    login(client, "sec@unhcr.example.org")
+    html = client.get("/secretariat/support/?lang=fr").get_data(as_text=True)
+    assert 'id="chart-gap-area"' in html and 'id="chart-gap-region"' in html
+    assert "Information sur les pays d&#39;origine: 2" in html  # the bar's tooltip: two requests without an offer
+
+
 def test_an_organization_cannot_be_matched_with_itself(app_context, db):
     sec = account(db, "sec@unhcr.example.org", role="secretariat")
     request, _ = make_entry(db, entry_input())

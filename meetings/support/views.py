@@ -258,18 +258,32 @@ def feed():
 # --- secretariat ---------------------------------------------------------------------------------
 
 
+def _gap_charts(gap: list[ops.GapRow]) -> list[str]:
+    by_area, by_region = Counter(), Counter()
+    for row in gap:
+        by_area[row.area] += row.unmet
+        by_region[row.region] += row.unmet
+    return [
+        charts.bar_chart_svg([(area_label(code), count) for code, count in by_area.most_common() if count],
+                             title=_("Requests without an offer, by area"), chart_id="chart-gap-area"),
+        charts.bar_chart_svg([(_region(code), count) for code, count in by_region.most_common() if count],
+                             title=_("Requests without an offer, by region"), chart_id="chart-gap-region"),
+    ]
+
+
 @admin_bp.get("/")
 @require_role(SECRETARIAT)
 def index():
     """Requests and offers (filterable by status, area, region) and the gap by area and region."""
     db = get_db()
+    gap = ops.gap(db)
     status = request.args.get("status") or None
     area = request.args.get("area") if request.args.get("area") in AREA_CODES else None
     region = request.args.get("region") if request.args.get("region") in REGIONS else None
     return render_template("support/admin_index.html",
                            requests=ops.list_entries(db, "request", status=status, area=area, region=region),
                            offers=ops.list_entries(db, "offer", status=status, area=area, region=region),
-                           gap=ops.gap(db), region=_region, areas=AREAS, regions=REGIONS,
+                           gap=gap, gap_charts=_gap_charts(gap), region=_region, areas=AREAS, regions=REGIONS,
                            filters={"status": status, "area": area, "region": region})
 
 
