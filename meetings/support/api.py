@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from meetings.api.schemas import ErrorSchema
 from meetings.db import get_db, utcnow
 from meetings.support import operations as ops
 from meetings.support import states
@@ -23,6 +24,20 @@ from meetings.support.labels import reason_label
 
 blp = Blueprint("support_api", __name__, url_prefix="/api/v1",
                 description="Asylum capacity support: requests, offers, matches with transparent scores, pledges")
+
+
+ERRORS = {401: "No login session and no private token", 403: "This account or token may not do this",
+          404: "Unknown, or not visible to this reader", 409: "Not possible in the current state",
+          429: "Too many entries waiting for confirmation"}
+
+
+def errors(*codes: int):
+    """Document the error answers an endpoint can give (always the one error shape)."""
+    def decorator(function):
+        for code in codes:
+            function = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(function)
+        return function
+    return decorator
 
 
 class EntryInSchema(ma.Schema):
@@ -266,6 +281,7 @@ def _patched(entry, data: dict) -> ops.EntryInput:
 
 def _collection(side: str):
     class Collection(MethodView):
+        @errors(401, 403)
         @blp.response(200, EntrySchema(many=True))
         def get(self):
             """Every request or offer (secretariat only)."""
@@ -273,6 +289,7 @@ def _collection(side: str):
             return [_present_entry(e) for e in ops.list_entries(get_db(), side)]
 
         @blp.arguments(EntryInSchema)
+        @errors(429)
         @blp.response(201, EntrySchema)
         def post(self, data: dict):
             """Enter one: by the secretariat (open at once) or anyone (waits for the contact's confirmation).
@@ -292,6 +309,7 @@ def _collection(side: str):
 
 def _item(side: str):
     class Item(MethodView):
+        @errors(401, 403, 404)
         @blp.response(200, EntrySchema)
         def get(self, entry_id: int):
             """One request or offer (secretariat, or its contact with ``Authorization: Bearer <token>``)."""
@@ -299,6 +317,7 @@ def _item(side: str):
             return _present_entry(entry)
 
         @blp.arguments(EntryPatchSchema)
+        @errors(401, 403, 404, 409)
         @blp.response(200, EntrySchema)
         def patch(self, data: dict, entry_id: int):
             """Change, confirm (``status: open``) or close (``status: closed``) a request or offer."""
@@ -326,6 +345,7 @@ blp.route("/support-offers/<int:entry_id>")(_item("offer"))
 
 @blp.route("/support-requests/<int:entry_id>/candidates")
 class SupportCandidates(MethodView):
+    @errors(401, 403, 404)
     @blp.response(200, CandidateSchema(many=True))
     def get(self, entry_id: int):
         """Candidate offers of an open request, best first, each with the reasons of its score (secretariat)."""
@@ -347,6 +367,7 @@ class Matches(MethodView):
         return [_present_match(m, False) for m in ops.public_matches(db)]
 
     @blp.arguments(MatchInSchema)
+    @errors(401, 403, 404, 409)
     @blp.response(201, MatchSchema)
     def post(self, data: dict):
         """Propose an offer for a request (secretariat); both parties get their answer link by e-mail."""
@@ -374,6 +395,7 @@ def _match_for_actor(match_id: int):
 
 @blp.route("/matches/<int:match_id>")
 class Match(MethodView):
+    @errors(404)
     @blp.response(200, MatchSchema)
     def get(self, match_id: int):
         """One match: in full for the secretariat and its parties; public fields only if both consented."""
@@ -390,6 +412,7 @@ class Match(MethodView):
 @blp.route("/matches/<int:match_id>/transitions")
 class MatchTransitions(MethodView):
     @blp.arguments(TransitionInSchema)
+    @errors(401, 403, 404, 409)
     @blp.response(200, MatchSchema)
     def post(self, data: dict, match_id: int):
         """Move the match (the state machine decides who may) or, for a party, give or take back consent."""
@@ -415,6 +438,7 @@ class Pledges(MethodView):
         return [_present_pledge(p) for p in pledges]
 
     @blp.arguments(PledgeInSchema)
+    @errors(401, 403)
     @blp.response(201, PledgeSchema)
     def post(self, data: dict):
         """Record a pledge (secretariat)."""
@@ -428,6 +452,7 @@ class Pledges(MethodView):
 
 @blp.route("/pledges/<int:pledge_id>")
 class Pledge(MethodView):
+    @errors(404)
     @blp.response(200, PledgeSchema)
     def get(self, pledge_id: int):
         """One pledge (public only when fulfilled and its entity agreed)."""
@@ -437,6 +462,7 @@ class Pledge(MethodView):
         return _present_pledge(pledge)
 
     @blp.arguments(PledgePatchSchema)
+    @errors(401, 403, 404)
     @blp.response(200, PledgeSchema)
     def patch(self, data: dict, pledge_id: int):
         """Follow a pledge up: status, forum, requests, consent (fields left out keep their value)."""
