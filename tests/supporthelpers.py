@@ -75,7 +75,7 @@ PROTECTED_ENDPOINTS = {endpoint: "secretariat" for endpoint in (
     "support_admin.index", "support_admin.new", "support_admin.detail", "support_admin.edit", "support_admin.close",
     "support_admin.propose", "support_admin.matches", "support_admin.match_detail", "support_admin.pledges",
     "support_admin.new_pledge", "support_admin.edit_pledge", "support_admin.export", "support_admin.entry_followup",
-    "support_admin.area_followup")}
+    "support_admin.area_followup", "support_admin.workstream_followup")}
 
 
 def support_world(db, secretariat) -> dict:

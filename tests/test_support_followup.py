@@ -53,6 +53,7 @@ def test_parties_far_apart_get_twin_sessions_from_the_planner(app_context, db):
     make_entry(db, entry_input(area="reception", organization="Office", country="PH", region="asia_pacific",
                                contact_email="p@ph.example.org", contact_language="en"))
     parties = followup.parties_of(db, area="reception")
+    assert len(parties) == 3 and followup.parties_of(db) == parties  # the whole workstream: the same three
     result, needed = followup.plan_followup(parties, _input())
     assert needed == ("A", "B")
     assert {row.participant.country for row in result.rows} == {"MX", "NZ", "PH"}

@@ -48,7 +48,7 @@ class FollowupInput:
 def parties_of(db: Session, *, entry: SupportEntry | None = None, match: SupportMatch | None = None,
                area: str | None = None) -> list[SupportEntry]:
     """Who is invited: a request or offer with the entries it is matched with; a match's two sides;
-    or every open request and offer of an area (a workstream-1 follow-up)."""
+    the open requests and offers of an area; or, with nothing given, of the whole workstream."""
     if match is not None:
         return [match.request, match.offer]
     if entry is not None:
@@ -57,9 +57,10 @@ def parties_of(db: Session, *, entry: SupportEntry | None = None, match: Support
         partner_ids = db.scalars(sa.select(other).where(column == entry.id, SupportMatch.status.in_(
             ("proposed", "agreed", "under_way", "completed"))))
         return [entry, *(db.get(SupportEntry, i) for i in partner_ids)]
-    return list(db.scalars(sa.select(SupportEntry).where(SupportEntry.area == area,
-                                                        SupportEntry.status.in_(("open", "matched")))
-                           .order_by(SupportEntry.id).limit(MAX_PARTIES)))
+    query = sa.select(SupportEntry).where(SupportEntry.status.in_(("open", "matched")))
+    if area is not None:
+        query = query.where(SupportEntry.area == area)
+    return list(db.scalars(query.order_by(SupportEntry.id).limit(MAX_PARTIES)))
 
 
 def party_participants(parties: list[SupportEntry]) -> tuple[Participant, ...]:

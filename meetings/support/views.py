@@ -528,3 +528,10 @@ def area_followup(area: str):
     if area not in AREA_CODES:
         abort(404)
     return _followup_page(followup.parties_of(get_db(), area=area), area_label(area), url_for(".index"))
+
+
+@admin_bp.route("/followup", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def workstream_followup():
+    """A workstream follow-up meeting with every open request and offer."""
+    return _followup_page(followup.parties_of(get_db()), _("Asylum capacity support"), url_for(".index"))
