@@ -28,4 +28,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(area_label=labels.area_label, kind_label=labels.kind_label,
                                  side_label=labels.side_label, entry_status_label=labels.entry_status_label,
                                  match_status_label=labels.match_status_label,
-                                 pledge_status_label=labels.pledge_status_label, reason_label=labels.reason_label)
+                                 pledge_status_label=labels.pledge_status_label, reason_label=labels.reason_label,
+                                 response_label=labels.response_label)

@@ -47,8 +47,7 @@ class FollowupInput:
 
 def parties_of(db: Session, *, entry: SupportEntry | None = None, match: SupportMatch | None = None,
                area: str | None = None) -> list[SupportEntry]:
-    """Who is invited: a request or offer with the entries it is matched with; a match's two sides;
-    the open requests and offers of an area; or, with nothing given, of the whole workstream."""
+    """The parties: an entry and its partners, a match's two sides, an area's or the workstream's open entries."""
     if match is not None:
         return [match.request, match.offer]
     if entry is not None:

@@ -76,6 +76,11 @@ def pledge_status_label(code: str) -> str:
     return _label(PLEDGE_STATUSES, code)
 
 
+def response_label(code: str) -> str:
+    """A party's answer to a proposed match."""
+    return _label(RESPONSE_LABELS, code)
+
+
 def reason_label(reason) -> str:
     """One reason of a score (a scoring.Reason or its stored dict), as a sentence in the current language."""
     if hasattr(reason, "to_document"):
