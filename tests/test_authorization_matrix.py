@@ -16,6 +16,7 @@ import pytest
 from conftest import make_meeting, registration_payload
 from pagehelpers import csrf_token
 from roundtablehelpers import account, advance, login, organization, proposal_input
+from supporthelpers import PROTECTED_ENDPOINTS, PUBLIC_ENDPOINTS, support_world
 
 from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow
@@ -36,7 +37,7 @@ PUBLIC = {
     "registrations_api.Registration", "organizations_api.WorkstreamInterests",
     "plans.Plans", "plans.PlanChart",
     "accounts.login", "accounts.set_password", "roundtable_public.decline",
-}
+} | PUBLIC_ENDPOINTS
 
 # endpoint -> who may use it: "secretariat"; "staff" (any account); "org" (the secretariat and the
 # co-conveners of the roundtable's organization); "co_convener" (any co-convener); "co_convener_org"
@@ -58,7 +59,7 @@ PROTECTED = {
     "account_admin.accounts": "secretariat", "account_admin.deactivate": "secretariat",
     "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
-}
+} | PROTECTED_ENDPOINTS
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},
     "co_convener_x": {"staff", "org", "co_convener", "co_convener_org"},
@@ -110,7 +111,8 @@ def world(app, db):
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
         db.commit()
-    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
+        support = support_world(db, sec)
+    return {**support, "draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
 

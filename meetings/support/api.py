@@ -1,0 +1,481 @@
+"""``/api/v1`` for support matching: requests, offers, candidates with reasons, matches, pledges.
+
+Same rules as the pages: the secretariat through its login session; a party through its private
+token (``Authorization: Bearer <token>``, the token of its e-mailed link), for its own entry or its
+side of a match only; everyone else reads only consented public data and may submit a new request or
+offer (it waits for the contact to confirm it from the e-mailed link). Writes with the session cookie
+must be JSON bodies, which a cross-site form cannot send.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort, request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from meetings.api.schemas import ErrorSchema
+from meetings.core.db import get_db, utcnow
+from meetings.support import operations as ops
+from meetings.support import states
+from meetings.support.labels import reason_label
+
+blp = Blueprint("support_api", __name__, url_prefix="/api/v1",
+                description="Asylum capacity support: requests, offers, matches with transparent scores, pledges")
+
+
+ERRORS = {401: "No login session and no private token", 403: "This account or token may not do this",
+          404: "Unknown, or not visible to this reader", 409: "Not possible in the current state",
+          429: "Too many entries waiting for confirmation"}
+
+
+def errors(*codes: int):
+    """Document the error answers an endpoint can give (always the one error shape)."""
+    def decorator(function):
+        for code in codes:
+            function = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(function)
+        return function
+    return decorator
+
+
+class EntryInSchema(ma.Schema):
+    """A new request or offer with its organization and contact."""
+
+    organization = fields.String(required=True)
+    category = fields.String(required=True, metadata={"description": "Stakeholder category code; requests: "
+                                                                     "national_asylum_authority or permanent_mission"})
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    organization_region = fields.String(load_default=None, allow_none=True)
+    contact_name = fields.String(required=True)
+    contact_email = fields.String(required=True)
+    contact_language = fields.String(load_default="en", metadata={"description": "en, fr or es"})
+    title = fields.String(required=True)
+    area = fields.String(required=True, metadata={"description": "Area code (see the vocabulary)"})
+    kind = fields.String(required=True)
+    working_languages = fields.List(fields.String(), required=True, metadata={"description": "ISO 639-1 codes"})
+    region = fields.String(load_default=None, allow_none=True, metadata={"description": "null: any region"})
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+    description = fields.String(load_default="")
+    text_language = fields.String(load_default="en", metadata={"description": "Language of title and description"})
+    with_pledge = fields.Boolean(load_default=False)
+
+
+class EntryPatchSchema(ma.Schema):
+    """Changes to a request or offer (fields left out keep their value)."""
+
+    title = fields.String()
+    area = fields.String()
+    kind = fields.String()
+    working_languages = fields.List(fields.String())
+    region = fields.String(allow_none=True)
+    period_from = fields.Date(allow_none=True)
+    period_to = fields.Date(allow_none=True)
+    description = fields.String()
+    text_language = fields.String()
+    with_pledge = fields.Boolean()
+    status = fields.String(metadata={"description": "\"closed\" closes it; \"open\" confirms it (contact)"})
+
+
+class EntrySchema(ma.Schema):
+    """A request or offer as its contact and the secretariat see it."""
+
+    id = fields.Integer()
+    side = fields.String()
+    status = fields.String()
+    organization = fields.Dict()
+    contact = fields.Dict()
+    title = fields.String()
+    description = fields.String()
+    text_language = fields.String()
+    area = fields.String()
+    kind = fields.String()
+    working_languages = fields.List(fields.String())
+    region = fields.String(allow_none=True)
+    period_from = fields.Date(allow_none=True)
+    period_to = fields.Date(allow_none=True)
+    with_pledge = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class ReasonSchema(ma.Schema):
+    """One reason of a score: its code, points and the sentence shown."""
+
+    code = fields.String()
+    points = fields.Integer()
+    text = fields.String()
+
+
+class CandidateSchema(ma.Schema):
+    """A candidate offer, its score and the reasons that make it."""
+
+    offer = fields.Nested(EntrySchema)
+    score = fields.Integer()
+    reasons = fields.List(fields.Nested(ReasonSchema))
+
+
+class MatchInSchema(ma.Schema):
+    """The secretariat proposes an offer for a request."""
+
+    request_id = fields.Integer(required=True)
+    offer_id = fields.Integer(required=True)
+    note = fields.String(load_default="")
+
+
+class TransitionInSchema(ma.Schema):
+    """A status change: accept/decline (parties), start/complete (anyone of the match), withdraw/close."""
+
+    action = fields.String(required=True, metadata={"description": ", ".join(states.TRANSITIONS) + ", consent"})
+    outcome = fields.String(load_default="")
+    consent = fields.Boolean(load_default=None, allow_none=True,
+                             metadata={"description": "Parties: may the match be shown publicly"})
+
+
+class MatchSchema(ma.Schema):
+    """A match; public readers get only area, kind, region, organizations, status and dates."""
+
+    id = fields.Integer()
+    status = fields.String()
+    area = fields.String()
+    kind = fields.String()
+    region = fields.String(allow_none=True)
+    requester = fields.String(metadata={"description": "Requesting organization"})
+    offerer = fields.String(metadata={"description": "Offering organization"})
+    agreed_at = fields.DateTime(allow_none=True)
+    request_id = fields.Integer()
+    offer_id = fields.Integer()
+    score = fields.Integer()
+    reasons = fields.List(fields.Nested(ReasonSchema))
+    responses = fields.Dict()
+    consents = fields.Dict()
+    dates = fields.Dict()
+    outcome = fields.String()
+
+
+class PledgeInSchema(ma.Schema):
+    """A pledge and its follow-up."""
+
+    title = fields.String(required=True)
+    organization_id = fields.Integer(required=True)
+    area = fields.String(required=True)
+    kind = fields.String(required=True)
+    grf_edition = fields.String(required=True, metadata={"description": "GRF 2019, GRF 2023, GRF 2027..."})
+    status = fields.String(load_default="announced")
+    region = fields.String(load_default=None, allow_none=True)
+    forum = fields.String(load_default="")
+    public_consent = fields.Boolean(load_default=False)
+    request_ids = fields.List(fields.Integer(), load_default=list)
+
+
+class PledgePatchSchema(ma.Schema):
+    """Changes to a pledge (fields left out keep their value)."""
+
+    title = fields.String()
+    organization_id = fields.Integer()
+    area = fields.String()
+    kind = fields.String()
+    grf_edition = fields.String()
+    status = fields.String()
+    region = fields.String(allow_none=True)
+    forum = fields.String()
+    public_consent = fields.Boolean()
+    request_ids = fields.List(fields.Integer())
+
+
+class PledgeSchema(ma.Schema):
+    """A pledge (public readers: only fulfilled pledges the entity agreed to show)."""
+
+    id = fields.Integer()
+    title = fields.String()
+    organization = fields.String()
+    area = fields.String()
+    kind = fields.String()
+    region = fields.String(allow_none=True)
+    grf_edition = fields.String()
+    status = fields.String()
+    forum = fields.String()
+    request_ids = fields.List(fields.Integer())
+    public_consent = fields.Boolean()
+
+
+def _is_secretariat() -> bool:
+    return current_user.is_authenticated and current_user.role == states.SECRETARIAT
+
+
+def _require_secretariat() -> None:
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.role != states.SECRETARIAT:
+        abort(403)
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _present_entry(entry) -> dict:
+    return {"id": entry.id, "side": entry.side, "status": entry.status,
+            "organization": {"id": entry.organization_id, "name": entry.organization.name,
+                             "category": entry.organization.category, "country": entry.organization.country},
+            "contact": {"name": entry.contact_name, "email": entry.contact_email, "language": entry.contact_language},
+            "title": entry.title, "description": entry.description, "text_language": entry.text_language,
+            "area": entry.area, "kind": entry.kind, "working_languages": list(entry.working_languages),
+            "region": entry.region, "period_from": entry.period_from, "period_to": entry.period_to,
+            "with_pledge": entry.with_pledge, "created_at": entry.created_at}
+
+
+def _reasons(reasons) -> list[dict]:
+    documents = [r.to_document() if hasattr(r, "to_document") else r for r in reasons]
+    return [{"code": d["code"], "points": d["points"], "text": reason_label(d)} for d in documents]
+
+
+def _present_match(match, full: bool) -> dict:
+    body = {"id": match.id, "status": match.status, "area": match.request.area, "kind": match.offer.kind,
+            "region": match.request.region, "requester": match.request.organization.name,
+            "offerer": match.offer.organization.name, "agreed_at": match.agreed_at}
+    if full:
+        body.update({"request_id": match.request_id, "offer_id": match.offer_id, "score": match.score,
+                     "reasons": _reasons(match.reasons), "outcome": match.outcome,
+                     "responses": {"requester": match.requester_response, "offerer": match.offerer_response},
+                     "consents": {"requester": match.requester_consent, "offerer": match.offerer_consent},
+                     "dates": {name: getattr(match, f"{name}_at") and getattr(match, f"{name}_at").isoformat()
+                               for name in ("proposed", "agreed", "started", "completed", "ended")}})
+    return body
+
+
+def _present_pledge(pledge) -> dict:
+    return {"id": pledge.id, "title": pledge.title, "organization": pledge.organization.name, "area": pledge.area,
+            "kind": pledge.kind, "region": pledge.region, "grf_edition": pledge.grf_edition, "status": pledge.status,
+            "forum": pledge.forum, "request_ids": [r.id for r in pledge.requests],
+            "public_consent": pledge.public_consent}
+
+
+def _entry_for_reader(entry_id: int, side: str):
+    """The entry for the secretariat or the holder of its token; 401 without either, 404 for a wrong token."""
+    db = get_db()
+    token = _bearer()
+    if token is not None:
+        entry = ops.entry_by_token(db, token)
+        if entry.id != entry_id or entry.side != side:
+            abort(404)
+        return entry, None
+    _require_secretariat()
+    return ops.get_entry(db, entry_id, side=side), current_user._get_current_object()
+
+
+def _entry_input(data: dict, side: str) -> ops.EntryInput:
+    return ops.EntryInput(side=side, **{k: v for k, v in data.items()})
+
+
+def _patched(entry, data: dict) -> ops.EntryInput:
+    current = {name: getattr(entry, name) for name in ("title", "area", "kind", "region", "period_from",
+                                                       "period_to", "description", "text_language", "with_pledge")}
+    current["working_languages"] = tuple(entry.working_languages)
+    current.update({k: v for k, v in data.items() if k != "status"})
+    return ops.EntryInput(side=entry.side, **current)
+
+
+def _collection(side: str):
+    class Collection(MethodView):
+        @errors(401, 403)
+        @blp.response(200, EntrySchema(many=True))
+        def get(self):
+            """Every request or offer (secretariat only)."""
+            _require_secretariat()
+            return [_present_entry(e) for e in ops.list_entries(get_db(), side)]
+
+        @blp.arguments(EntryInSchema)
+        @errors(429)
+        @blp.response(201, EntrySchema)
+        def post(self, data: dict):
+            """Enter one: by the secretariat (open at once) or anyone (waits for the contact's confirmation).
+
+            The private link is e-mailed to the contact; it is never in the answer.
+            """
+            db = get_db()
+            actor = current_user._get_current_object() if _is_secretariat() else None
+            entry, _token = ops.create_entry(db, _entry_input(data, side), utcnow(), actor=actor,
+                                             client=request.remote_addr)
+            db.commit()
+            return _present_entry(entry), 201
+
+    Collection.__name__ = f"Support{side.title()}s"
+    return Collection
+
+
+def _item(side: str):
+    class Item(MethodView):
+        @errors(401, 403, 404)
+        @blp.response(200, EntrySchema)
+        def get(self, entry_id: int):
+            """One request or offer (secretariat, or its contact with ``Authorization: Bearer <token>``)."""
+            entry, _actor = _entry_for_reader(entry_id, side)
+            return _present_entry(entry)
+
+        @blp.arguments(EntryPatchSchema)
+        @errors(401, 403, 404, 409)
+        @blp.response(200, EntrySchema)
+        def patch(self, data: dict, entry_id: int):
+            """Change, confirm (``status: open``) or close (``status: closed``) a request or offer."""
+            db = get_db()
+            entry, actor = _entry_for_reader(entry_id, side)
+            now = utcnow()
+            if set(data) - {"status"}:
+                ops.update_entry(db, entry, _patched(entry, data), now, actor=actor)
+            if data.get("status") == "closed":
+                ops.close_entry(db, entry, now, actor=actor)
+            elif data.get("status") == "open":
+                ops.confirm_entry(db, entry, now)
+            db.commit()
+            return _present_entry(entry)
+
+    Item.__name__ = f"Support{side.title()}"
+    return Item
+
+
+blp.route("/support-requests")(_collection("request"))
+blp.route("/support-offers")(_collection("offer"))
+blp.route("/support-requests/<int:entry_id>")(_item("request"))
+blp.route("/support-offers/<int:entry_id>")(_item("offer"))
+
+
+@blp.route("/support-requests/<int:entry_id>/candidates")
+class SupportCandidates(MethodView):
+    @errors(401, 403, 404)
+    @blp.response(200, CandidateSchema(many=True))
+    def get(self, entry_id: int):
+        """Candidate offers of an open request, best first, each with the reasons of its score (secretariat)."""
+        _require_secretariat()
+        db = get_db()
+        request_entry = ops.get_entry(db, entry_id, side="request")
+        return [{"offer": _present_entry(c.offer), "score": c.score, "reasons": _reasons(c.reasons)}
+                for c in ops.candidates_for(db, request_entry)]
+
+
+@blp.route("/matches")
+class Matches(MethodView):
+    @blp.response(200, MatchSchema(many=True))
+    def get(self):
+        """Matches: every one for the secretariat; otherwise only those both parties agreed to show."""
+        db = get_db()
+        if _is_secretariat():
+            return [_present_match(m, True) for m in ops.list_matches(db, request.args.get("status"))]
+        return [_present_match(m, False) for m in ops.public_matches(db)]
+
+    @blp.arguments(MatchInSchema)
+    @errors(401, 403, 404, 409)
+    @blp.response(201, MatchSchema)
+    def post(self, data: dict):
+        """Propose an offer for a request (secretariat); both parties get their answer link by e-mail."""
+        _require_secretariat()
+        db = get_db()
+        match = ops.propose_match(db, ops.get_entry(db, data["request_id"], side="request"),
+                                  ops.get_entry(db, data["offer_id"], side="offer"),
+                                  current_user._get_current_object(), utcnow(), note=data["note"])
+        db.commit()
+        return _present_match(match, True), 201
+
+
+def _match_for_actor(match_id: int):
+    """(match, role): a party by its token, the secretariat by its session; 401 otherwise."""
+    db = get_db()
+    token = _bearer()
+    if token is not None:
+        match, role = ops.match_by_token(db, token)
+        if match.id != match_id:
+            abort(404)
+        return match, role
+    _require_secretariat()
+    return ops.get_match(db, match_id), states.SECRETARIAT
+
+
+@blp.route("/matches/<int:match_id>")
+class Match(MethodView):
+    @errors(404)
+    @blp.response(200, MatchSchema)
+    def get(self, match_id: int):
+        """One match: in full for the secretariat and its parties; public fields only if both consented."""
+        db = get_db()
+        if _bearer() is not None or _is_secretariat():
+            match, _role = _match_for_actor(match_id)
+            return _present_match(match, True)
+        match = ops.get_match(db, match_id)
+        if not match.public:
+            abort(404)
+        return _present_match(match, False)
+
+
+@blp.route("/matches/<int:match_id>/transitions")
+class MatchTransitions(MethodView):
+    @blp.arguments(TransitionInSchema)
+    @errors(401, 403, 404, 409)
+    @blp.response(200, MatchSchema)
+    def post(self, data: dict, match_id: int):
+        """Move the match (the state machine decides who may) or, for a party, give or take back consent."""
+        db = get_db()
+        match, role = _match_for_actor(match_id)
+        actor = current_user._get_current_object() if role == states.SECRETARIAT else None
+        if data["action"] == "consent":
+            ops.set_consent(db, match, role, bool(data["consent"]), utcnow())
+        else:
+            ops.change_match(db, match, role, data["action"], utcnow(), outcome=data["outcome"],
+                             consent=data["consent"], actor=actor)
+        db.commit()
+        return _present_match(match, True)
+
+
+@blp.route("/pledges")
+class Pledges(MethodView):
+    @blp.response(200, PledgeSchema(many=True))
+    def get(self):
+        """Pledges: every one for the secretariat; otherwise fulfilled ones their entity agreed to show."""
+        db = get_db()
+        pledges = ops.list_pledges(db) if _is_secretariat() else ops.public_pledges(db)
+        return [_present_pledge(p) for p in pledges]
+
+    @blp.arguments(PledgeInSchema)
+    @errors(401, 403)
+    @blp.response(201, PledgeSchema)
+    def post(self, data: dict):
+        """Record a pledge (secretariat)."""
+        _require_secretariat()
+        db = get_db()
+        data["request_ids"] = tuple(data["request_ids"])
+        pledge = ops.record_pledge(db, ops.PledgeInput(**data), current_user._get_current_object(), utcnow())
+        db.commit()
+        return _present_pledge(pledge), 201
+
+
+@blp.route("/pledges/<int:pledge_id>")
+class Pledge(MethodView):
+    @errors(404)
+    @blp.response(200, PledgeSchema)
+    def get(self, pledge_id: int):
+        """One pledge (public only when fulfilled and its entity agreed)."""
+        pledge = ops.get_pledge(get_db(), pledge_id)
+        if not _is_secretariat() and not (pledge.public_consent and pledge.status == "fulfilled"):
+            abort(404)
+        return _present_pledge(pledge)
+
+    @blp.arguments(PledgePatchSchema)
+    @errors(401, 403, 404)
+    @blp.response(200, PledgeSchema)
+    def patch(self, data: dict, pledge_id: int):
+        """Follow a pledge up: status, forum, requests, consent (fields left out keep their value)."""
+        _require_secretariat()
+        db = get_db()
+        pledge = ops.get_pledge(db, pledge_id)
+        current = {"title": pledge.title, "organization_id": pledge.organization_id, "area": pledge.area,
+                   "kind": pledge.kind, "grf_edition": pledge.grf_edition, "status": pledge.status,
+                   "region": pledge.region, "forum": pledge.forum, "public_consent": pledge.public_consent,
+                   "request_ids": tuple(r.id for r in pledge.requests)}
+        current.update({k: tuple(v) if k == "request_ids" else v for k, v in data.items()})
+        ops.record_pledge(db, ops.PledgeInput(**current), current_user._get_current_object(), utcnow(), pledge)
+        db.commit()
+        return _present_pledge(pledge)
+
+

@@ -1,0 +1,537 @@
+"""Support matching pages: the contacts' private links, the secretariat's pages, the public showcase. Thin views.
+
+Private links (``/support/entry/<token>``, ``/support/match/<token>``) reach one entry or one party's
+side of one match, nothing else; a GET only shows, every change is a POST with CSRF (so mail scanners
+that open links change nothing). Secretariat pages need the ``secretariat`` role. The showcase
+(``/matches``) and its feed show only what both parties (or the pledging entity) agreed to show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from meetings.accounts.roles import require_role
+from meetings.console import charts
+from meetings.console.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from meetings.core.db import get_db, utcnow
+from meetings.core.errors import DomainError
+from meetings.core.forms import show_error
+from meetings.core.i18n import current_language
+from meetings.core.links import public_url
+from meetings.organizations.models import Organization
+from meetings.core.audit import record_action
+from meetings.support import exports, followup, states
+from meetings.support import operations as ops
+from meetings.support.forms import AnswerForm, ConfirmForm, EntryForm, FollowupForm, PledgeForm, ProposeForm
+from meetings.support.labels import area_label, kind_label, match_status_label, pledge_status_label
+from meetings.support.vocabulary import AREA_CODES, AREAS, language_name
+from meetings.core.vocabulary import REGIONS
+
+public_bp = Blueprint("support_public", __name__)
+admin_bp = Blueprint("support_admin", __name__, url_prefix="/secretariat/support")
+SECRETARIAT = "secretariat"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _show(form, error: DomainError) -> None:
+    for problem in getattr(error, "errors", [error]):
+        show_error(form, problem)
+
+
+def _entry_input(form: EntryForm, side: str | None = None) -> ops.EntryInput:
+    languages = list(form.working_languages.data or ())
+    other = (form.other_languages.data or "").replace(",", " ").split()
+    return ops.EntryInput(
+        side=side or form.side.data, area=form.area.data, kind=form.kind.data, title=form.title.data or "",
+        description=form.description.data or "", text_language=form.text_language.data,
+        working_languages=tuple(languages + other), region=form.region.data or None,
+        period_from=form.period_from.data, period_to=form.period_to.data, with_pledge=bool(form.with_pledge.data),
+        organization=form.organization.data or "", category=form.category.data or "",
+        country=form.country.data or "", organization_region=form.organization_region.data or None,
+        contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "",
+        contact_language=form.contact_language.data or current_language())
+
+
+def _fill_from(form: EntryForm, entry) -> None:
+    form.side.data = entry.side
+    for name in ("area", "kind", "title", "description", "text_language", "period_from", "period_to",
+                 "with_pledge"):
+        form[name].data = getattr(entry, name)
+    form.region.data = entry.region or ""
+    form.working_languages.data = [c for c in entry.working_languages if c in ("en", "fr", "es")]
+    form.other_languages.data = " ".join(c for c in entry.working_languages if c not in ("en", "fr", "es"))
+
+
+def _new_form() -> EntryForm:
+    form = EntryForm()
+    form.fill_choices(current_language())
+    if request.method == "GET":
+        side = request.args.get("side")
+        form.side.data = side if side in ("request", "offer") else "request"
+        form.text_language.data = form.contact_language.data = current_language()
+        form.working_languages.data = [current_language()]
+    return form
+
+
+def _save_new(form: EntryForm, actor):
+    """Shared by the public form and the secretariat's: validate, create, commit; None when refused."""
+    db = get_db()
+    try:
+        entry, _token = ops.create_entry(db, _entry_input(form), utcnow(), actor=actor, client=request.remote_addr)
+        db.commit()
+        return entry, 200
+    except DomainError as error:
+        db.rollback()
+        _show(form, error)
+        return None, error.status
+
+
+# --- public: new entries, private links, showcase --------------------------------------------------
+
+
+@public_bp.route("/support/new", methods=["GET", "POST"])
+def new_entry():
+    """A State requests support, or any stakeholder offers it; the private link is e-mailed to the contact."""
+    form = _new_form()
+    status = 200
+    if form.validate_on_submit():
+        entry, status = _save_new(form, None)
+        if entry is not None:
+            return render_template("support/sent.html", entry=entry)
+    elif request.method == "POST":
+        status = 422
+    return render_template("support/entry_form.html", form=form, entry=None, public=True), status
+
+
+def _entry_page(entry, token: str, form: EntryForm | None = None, status: int = 200):
+    if form is None:
+        form = EntryForm(formdata=None)
+        form.fill_choices(current_language())
+        _fill_from(form, entry)
+    return render_template("support/entry.html", entry=entry, token=token, form=form,
+                           confirm_form=ConfirmForm(formdata=None), matches=ops.matches_of(get_db(), entry),
+                           language_name=language_name), status
+
+
+@public_bp.route("/support/entry/<token>", methods=["GET", "POST"])
+def entry(token: str):
+    """A contact's request or offer: confirm it, change it, close it, see its matches."""
+    db = get_db()
+    item = ops.entry_by_token(db, token)
+    if request.method == "GET":
+        return _entry_page(item, token)
+    form = EntryForm()
+    form.fill_choices(current_language())
+    if not form.validate_on_submit():
+        return _entry_page(item, token, form, 422)
+    try:
+        ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow())
+        db.commit()
+    except DomainError as error:
+        db.rollback()
+        _show(form, error)
+        return _entry_page(ops.entry_by_token(db, token), token, form, error.status)
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for(".entry", token=token), 303)
+
+
+@public_bp.post("/support/entry/<token>/confirm")
+def confirm_entry(token: str):
+    """The contact confirms the entry (proves the address): the secretariat now sees it."""
+    db = get_db()
+    item = ops.entry_by_token(db, token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.confirm_entry(db, item, utcnow())
+    db.commit()
+    flash(_("Thank you: the secretariat can now see it and look for a match."), "success")
+    return redirect(url_for(".entry", token=token), 303)
+
+
+@public_bp.post("/support/entry/<token>/close")
+def close_entry(token: str):
+    """The contact closes the entry (no longer needed or available)."""
+    db = get_db()
+    item = ops.entry_by_token(db, token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.close_entry(db, item, utcnow())
+    db.commit()
+    flash(_("It is closed."), "success")
+    return redirect(url_for(".entry", token=token), 303)
+
+
+def _match_page(match, role: str, form: AnswerForm | None = None, status: int = 200):
+    form = form or AnswerForm(formdata=None, consent=getattr(match, f"{role}_consent"))
+    own = match.request if role == states.REQUESTER else match.offer
+    other = match.offer if role == states.REQUESTER else match.request
+    return render_template("support/answer.html", match=match, role=role, own=own, other=other, form=form,
+                           actions=states.available_actions(match.status, role),
+                           response=getattr(match, f"{role}_response"), language_name=language_name), status
+
+
+@public_bp.route("/support/match/<token>", methods=["GET", "POST"])
+def match(token: str):
+    """A party's side of a proposed match: accept or decline (POST only), consent, report progress."""
+    db = get_db()
+    item, role = ops.match_by_token(db, token)
+    if request.method == "GET":
+        return _match_page(item, role)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _match_page(item, role, form, 422)
+    try:
+        if form.action.data == "consent":
+            ops.set_consent(db, item, role, bool(form.consent.data), utcnow())
+        else:
+            ops.change_match(db, item, role, form.action.data, utcnow(), outcome=form.outcome.data or "",
+                             consent=bool(form.consent.data))
+        db.commit()
+    except DomainError as error:
+        db.rollback()
+        item, role = ops.match_by_token(db, token)
+        show_error(form, error)
+        return _match_page(item, role, form, error.status)
+    flash(_("Thank you: your answer is recorded. The match is now “%(status)s”.",
+            status=match_status_label(item.status)), "success")
+    return redirect(url_for(".match", token=token), 303)
+
+
+def _region(code: str | None) -> str:
+    return str(REGIONS[code]) if code in REGIONS else _("Any region")
+
+
+def _showcase_charts(matches, pledges) -> list[str]:
+    by_area = Counter(m.request.area for m in matches) + Counter(p.area for p in pledges)
+    by_region = Counter(m.request.region for m in matches) + Counter(p.region for p in pledges)
+    return [
+        charts.bar_chart_svg([(area_label(code), by_area[code]) for code in AREA_CODES if by_area[code]],
+                             title=_("Matches made and pledges fulfilled, by area"), chart_id="chart-area"),
+        charts.bar_chart_svg(sorted(((_region(code), count) for code, count in by_region.items()),
+                                    key=lambda item: -item[1]),
+                             title=_("Matches made and pledges fulfilled, by region"), chart_id="chart-region"),
+    ]
+
+
+@public_bp.get("/matches")
+def showcase():
+    """Matches made and pledges fulfilled, by area and region, with charts (consented ones only)."""
+    db = get_db()
+    matches = ops.public_matches(db)
+    pledges = ops.public_pledges(db)
+    return render_template("support/showcase.html", matches=matches, pledges=pledges,
+                           charts=_showcase_charts(matches, pledges), region=_region)
+
+
+@public_bp.get("/matches/feed.atom")
+def feed():
+    """Atom feed of new consented matches: organizations, area, kind, region; nothing private."""
+    matches = ops.public_matches(get_db(), limit=50)
+    language = current_language()
+    updated = max((m.agreed_at or m.updated_at for m in matches), default=datetime(2023, 1, 1, tzinfo=UTC))
+
+    def entry_title(m) -> str:
+        return _("%(area)s: %(offerer)s supports %(requester)s", area=area_label(m.request.area),
+                 offerer=m.offer.organization.name, requester=m.request.organization.name)
+
+    def entry_summary(m) -> str:
+        return " · ".join((area_label(m.request.area), kind_label(m.offer.kind), _region(m.request.region),
+                           match_status_label(m.status)))
+
+    body = render_template("support/feed.xml", matches=matches, updated=updated.astimezone(UTC), language=language,
+                           feed_title=_("ACSG Dialogue Platform: new asylum capacity support matches"),
+                           author=_("ACSG secretariat"), entry_title=entry_title, entry_summary=entry_summary,
+                           page_url=public_url("support_public.showcase", lang=language),
+                           feed_url=public_url("support_public.feed", lang=language))
+    return Response(body, mimetype="application/atom+xml")
+
+
+# --- secretariat ---------------------------------------------------------------------------------
+
+
+def _gap_charts(gap: list[ops.GapRow]) -> list[str]:
+    by_area, by_region = Counter(), Counter()
+    for row in gap:
+        by_area[row.area] += row.unmet
+        by_region[row.region] += row.unmet
+    return [
+        charts.bar_chart_svg([(area_label(code), count) for code, count in by_area.most_common() if count],
+                             title=_("Requests without an offer, by area"), chart_id="chart-gap-area"),
+        charts.bar_chart_svg([(_region(code), count) for code, count in by_region.most_common() if count],
+                             title=_("Requests without an offer, by region"), chart_id="chart-gap-region"),
+    ]
+
+
+@admin_bp.get("/")
+@require_role(SECRETARIAT)
+def index():
+    """Requests and offers (filterable by status, area, region) and the gap by area and region."""
+    db = get_db()
+    gap = ops.gap(db)
+    status = request.args.get("status") or None
+    area = request.args.get("area") if request.args.get("area") in AREA_CODES else None
+    region = request.args.get("region") if request.args.get("region") in REGIONS else None
+    return render_template("support/admin_index.html",
+                           requests=ops.list_entries(db, "request", status=status, area=area, region=region),
+                           offers=ops.list_entries(db, "offer", status=status, area=area, region=region),
+                           gap=gap, gap_charts=_gap_charts(gap), region=_region, areas=AREAS, regions=REGIONS,
+                           filters={"status": status, "area": area, "region": region})
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def new():
+    """The secretariat enters a request or an offer on an organization's behalf (open at once)."""
+    form = _new_form()
+    status = 200
+    if form.validate_on_submit():
+        entry, status = _save_new(form, _user())
+        if entry is not None:
+            flash(_("Saved. The contact received a private link to check and change it."), "success")
+            return redirect(url_for(".detail", entry_id=entry.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("support/entry_form.html", form=form, entry=None, public=False), status
+
+
+@admin_bp.get("/entries/<int:entry_id>")
+@require_role(SECRETARIAT)
+def detail(entry_id: int):
+    """A request (with its candidate offers and the reasons of each score) or an offer, and its matches."""
+    db = get_db()
+    item = ops.get_entry(db, entry_id)
+    candidates = ops.candidates_for(db, item) if item.side == "request" and item.status == "open" else []
+    return render_template("support/admin_detail.html", entry=item, candidates=candidates,
+                           matches=ops.matches_of(db, item), propose_form=ProposeForm(formdata=None),
+                           confirm_form=ConfirmForm(formdata=None), language_name=language_name, region=_region)
+
+
+@admin_bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def edit(entry_id: int):
+    """Change a request or offer on the organization's behalf."""
+    db = get_db()
+    item = ops.get_entry(db, entry_id)
+    form = EntryForm()
+    form.fill_choices(current_language())
+    status = 200
+    if request.method == "GET":
+        _fill_from(form, item)
+    elif form.validate_on_submit():
+        try:
+            ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow(), actor=_user())
+            db.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".detail", entry_id=item.id), 303)
+        except DomainError as error:
+            db.rollback()
+            _show(form, error)
+            status = error.status
+    else:
+        status = 422
+    return render_template("support/entry_form.html", form=form, entry=item, public=False), status
+
+
+@admin_bp.post("/entries/<int:entry_id>/close")
+@require_role(SECRETARIAT)
+def close(entry_id: int):
+    """Close a request or an offer."""
+    db = get_db()
+    item = ops.get_entry(db, entry_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.close_entry(db, item, utcnow(), actor=_user())
+    db.commit()
+    flash(_("It is closed."), "success")
+    return redirect(url_for(".detail", entry_id=item.id), 303)
+
+
+@admin_bp.post("/entries/<int:entry_id>/propose")
+@require_role(SECRETARIAT)
+def propose(entry_id: int):
+    """Propose one offer for this request: both parties get their answer link by e-mail."""
+    db = get_db()
+    item = ops.get_entry(db, entry_id, side="request")
+    form = ProposeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose an offer to propose."), "error")
+        return redirect(url_for(".detail", entry_id=item.id), 303)
+    try:
+        created = ops.propose_match(db, item, ops.get_entry(db, form.offer_id.data, side="offer"), _user(),
+                                    utcnow(), note=form.note.data or "")
+        db.commit()
+    except DomainError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".detail", entry_id=item.id), 303)
+    flash(_("The match is proposed; both parties were asked by e-mail."), "success")
+    return redirect(url_for(".match_detail", match_id=created.id), 303)
+
+
+@admin_bp.get("/matches")
+@require_role(SECRETARIAT)
+def matches():
+    """Every match with its status and dates."""
+    status = request.args.get("status")
+    return render_template("support/admin_matches.html", matches=ops.list_matches(get_db(), status),
+                           statuses=states.STATES, status=status if status in states.STATES else None)
+
+
+@admin_bp.route("/matches/<int:match_id>", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def match_detail(match_id: int):
+    """A match: both answers, reasons, dates; the secretariat's actions (withdraw, start, complete, close)."""
+    db = get_db()
+    item = ops.get_match(db, match_id)
+    form = AnswerForm() if request.method == "POST" else AnswerForm(formdata=None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                ops.change_match(db, item, SECRETARIAT, form.action.data, utcnow(), outcome=form.outcome.data or "",
+                                 actor=_user())
+                db.commit()
+                flash(_("Done: the match is now “%(status)s”.", status=match_status_label(item.status)), "success")
+                return redirect(url_for(".match_detail", match_id=item.id), 303)
+            except DomainError as error:
+                db.rollback()
+                item = ops.get_match(db, match_id)
+                show_error(form, error)
+                status = error.status
+        else:
+            status = 422
+    return render_template("support/admin_match.html", match=item, form=form,
+                           actions=states.available_actions(item.status, SECRETARIAT)), status
+
+
+def _pledge_page(pledge=None):
+    db = get_db()
+    form = PledgeForm()
+    organizations = list(db.scalars(sa.select(Organization).order_by(Organization.name).limit(2000)))
+    form.fill_choices(organizations, ops.list_entries(db, "request"))
+    status = 200
+    if request.method == "GET" and pledge is not None:
+        for name in ("title", "organization_id", "area", "kind", "grf_edition", "status", "forum", "public_consent"):
+            form[name].data = getattr(pledge, name)
+        form.region.data = pledge.region or ""
+        form.request_ids.data = [r.id for r in pledge.requests]
+    elif form.validate_on_submit():
+        data = ops.PledgeInput(
+            title=form.title.data, organization_id=form.organization_id.data, area=form.area.data,
+            kind=form.kind.data, grf_edition=form.grf_edition.data, status=form.status.data,
+            region=form.region.data or None, forum=form.forum.data or "",
+            public_consent=bool(form.public_consent.data), request_ids=tuple(form.request_ids.data or ()))
+        try:
+            ops.record_pledge(db, data, _user(), utcnow(), pledge)
+            db.commit()
+            flash(_("The pledge is saved."), "success")
+            return redirect(url_for(".pledges"), 303)
+        except DomainError as error:
+            db.rollback()
+            _show(form, error)
+            status = error.status
+    elif request.method == "POST":
+        status = 422
+    return render_template("support/pledge_form.html", form=form, pledge=pledge), status
+
+
+@admin_bp.get("/pledges")
+@require_role(SECRETARIAT)
+def pledges():
+    """Every pledge with its follow-up status."""
+    return render_template("support/admin_pledges.html", pledges=ops.list_pledges(get_db()), region=_region,
+                           pledge_status_label=pledge_status_label)
+
+
+@admin_bp.route("/pledges/new", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def new_pledge():
+    """Record a pledge."""
+    return _pledge_page()
+
+
+@admin_bp.route("/pledges/<int:pledge_id>", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def edit_pledge(pledge_id: int):
+    """Follow a pledge up: status, forum where it was reported, requests it answers, consent."""
+    return _pledge_page(ops.get_pledge(get_db(), pledge_id))
+
+
+@admin_bp.get("/export/<table>.<fmt>")
+@require_role(SECRETARIAT)
+def export(table: str, fmt: str):
+    """Requests, offers, matches, pledges or the gap as CSV or XLSX (audited: contacts are personal data)."""
+    if table not in exports.KINDS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    db = get_db()
+    built = exports.build_table(db, table)
+    record_action(db, _user(), "export.downloaded", "export", None, utcnow(), kind=f"support-{table}", format=fmt)
+    db.commit()
+    name = f"support-{table}-{utcnow():%Y%m%d}.{fmt}"
+    body = to_csv(built.headers, built.rows) if fmt == "csv" else to_xlsx(built.headers, built.rows, table)
+    response = Response(body, mimetype=CSV_TYPE if fmt == "csv" else XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _followup_page(parties: list, subject: str, back: str):
+    db = get_db()
+    form = FollowupForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.date.data = followup.default_day(utcnow())
+        form.title.data = subject
+    status, meeting = 200, None
+    if form.validate_on_submit():
+        data = followup.FollowupInput(title=form.title.data, day=form.date.data,
+                                      duration_minutes=form.duration_minutes.data,
+                                      reference_zone=form.reference_zone.data, join_url=form.join_url.data,
+                                      capacity=form.capacity.data)
+        try:
+            meeting = followup.invite_to_followup(db, parties, data, _user(), utcnow())
+            db.commit()
+            flash(_("The follow-up meeting is open for registration; the parties were invited "
+                    "(%(sessions)d session(s)).", sessions=len(meeting.sessions)), "success")
+            return redirect(url_for("registrations.meeting_page", meeting_id=meeting.id), 303)
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+    elif request.method == "POST":
+        status = 422
+    return render_template("support/followup.html", form=form, parties=parties, back=back), status
+
+
+@admin_bp.route("/entries/<int:entry_id>/followup", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def entry_followup(entry_id: int):
+    """A follow-up meeting with a request's or an offer's organization and the parties matched with it."""
+    db = get_db()
+    item = ops.get_entry(db, entry_id)
+    return _followup_page(followup.parties_of(db, entry=item), item.title,
+                          url_for(".detail", entry_id=item.id))
+
+
+@admin_bp.route("/areas/<area>/followup", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def area_followup(area: str):
+    """A workstream follow-up meeting with every open request and offer of one area."""
+    if area not in AREA_CODES:
+        abort(404)
+    return _followup_page(followup.parties_of(get_db(), area=area), area_label(area), url_for(".index"))
+
+
+@admin_bp.route("/followup", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def workstream_followup():
+    """A workstream follow-up meeting with every open request and offer."""
+    return _followup_page(followup.parties_of(get_db()), _("Asylum capacity support"), url_for(".index"))
