@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetings.console.charts import ZoneRow
 from meetings.console.interpretation import InterpretationPlan, plan_interpretation
 from meetings.console.models import InterpretationBooking
+from meetings.core.charts import ZoneRow
 from meetings.core.errors import NotFound
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, Workstream, WorkstreamInterest

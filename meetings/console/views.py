@@ -9,10 +9,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, flash, redirec
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from meetings.console import charts, dashboards, exports, lists, privacy
+from meetings.console import dashboards, lists, privacy
 from meetings.console import operations as ops
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, FilterForm, IrreversibleActionForm
 from meetings.console.labels import labelled
+from meetings.core import charts, exports
 from meetings.core.actor import current_actor, require_role
 from meetings.core.audit import AuditEntry, record_action
 from meetings.core.db import get_db, utcnow

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytz
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from meetings.organizations.models import Organization, WorkstreamInterest
+from meetings.organizations.zones import organization_zone
 from meetings.planning.operations import PlanInputs, plan_twin_sessions
 from meetings.roundtables.models import Roundtable
-from scheduler.participants import Participant, member_state_participants, member_states
+from scheduler.participants import Participant, member_state_participants
 from scheduler.result import PlanResult
-
-
-def _capital_zones() -> dict[str, tuple[str, str]]:
-    return {s.iso2: (s.capital_zone, s.region) for s in member_states()}
-
-
-def organization_zone(country: str) -> tuple[str | None, str | None]:
-    """The capital's zone and region of a country (the first zone of the tz database otherwise)."""
-    known = _capital_zones().get(country)
-    if known:
-        return known
-    zones = pytz.country_timezones.get(country.upper()) if country else None
-    return (zones[0] if zones else None), None
 
 
 def planner_participants(db: Session, roundtable: Roundtable) -> tuple[tuple[Participant, ...], str]:
