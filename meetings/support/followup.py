@@ -23,7 +23,7 @@ from meetings.models import GlobalMeeting, MeetingSession
 from meetings.core.audit import record_action
 from meetings.planning.operations import PlanInputs, plan_twin_sessions
 from meetings.core import rules
-from meetings.roundtables.planner import organization_zone
+from meetings.organizations.zones import organization_zone
 from meetings.support import messages
 from meetings.support.models import SupportEntry, SupportMatch
 from meetings.core.vocabulary import CATEGORY_CODES

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from meetings.registrations.forms import CheckboxesField, country_choices, language_choices, timezone_choices
+from meetings.core.fields import CheckboxesField, country_choices, language_choices, timezone_choices
 from meetings.support.labels import ACTION_LABELS
 from meetings.support.states import TRANSITIONS
 from meetings.support.vocabulary import AREAS, GRF_EDITIONS, KINDS, PLEDGE_STATUSES, SIDES

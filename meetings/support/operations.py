@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from meetings.core.errors import REQUIRED, Conflict, DomainError, InvalidInput, NotFound
 from meetings.core.audit import record_action
 from meetings.core import rules
-from meetings.registrations.operations import find_or_create_organization
+from meetings.organizations.operations import find_or_create_organization
 from meetings.support import messages, scoring, states, textmatch
 from meetings.support.models import Pledge, SupportEntry, SupportMatch
 from meetings.support.vocabulary import (

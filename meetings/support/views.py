@@ -16,9 +16,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meetings.accounts.roles import require_role
-from meetings.console import charts
-from meetings.console.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from meetings.core.actor import require_role
+from meetings.core import charts
+from meetings.core.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.forms import show_error
