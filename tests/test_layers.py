@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Top to bottom. A module may import its own package and any package of a lower layer.
 LAYERS: list[tuple[str, ...]] = [
     ("meetings",),  # the application: create_app, CLI, jobs, home page, error pages, model registry
-    ("meetings.console", "meetings.roundtables"),
+    ("meetings.console", "meetings.roundtables", "meetings.support"),
     ("meetings.planning",),
     ("meetings.sessions",),
     ("meetings.registrations",),

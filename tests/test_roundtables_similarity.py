@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings.roundtables.similarity import THRESHOLD, Item, find_similar, fold, words
+from meetings.core.similarity import THRESHOLD, Item, find_similar, fold, words
 
 EN_BIOMETRIC = Item("en-biometric", ("Biometric registration and digital case management in asylum procedures",),
                     ("How national authorities use biometric registration and digital case-management systems "

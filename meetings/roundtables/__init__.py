@@ -1,9 +1,9 @@
 """Co-conveners and thematic roundtables: proposals, review, scheduling, workstream follow-up.
 
-``states.py`` is the one table of allowed status changes and who may make each; ``similarity.py``
-is the pure duplicate finder; ``operations.py`` (proposals and their life), ``followup.py``
-(workstream invitations) and ``forum_topics.py`` (regional-forum topics) flush and
-never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
+``states.py`` is the one table of allowed status changes and who may make each; the pure duplicate
+finder is :mod:`meetings.core.similarity` (support matching uses it too); ``operations.py`` (proposals
+and their life), ``followup.py`` (workstream invitations) and ``forum_topics.py`` (regional-forum
+topics) flush and never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
 """
 
 from __future__ import annotations

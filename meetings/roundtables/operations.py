@@ -17,13 +17,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
-from meetings.core import rules
+from meetings.core import rules, similarity
 from meetings.core.audit import record_action
 from meetings.core.errors import REQUIRED, TOO_LONG, Conflict, DomainError, InvalidInput, NotFound
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.models import GlobalMeeting, MeetingSession
 from meetings.organizations.models import Workstream
-from meetings.roundtables import messages, similarity, states
+from meetings.roundtables import messages, states
 from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableChange, RoundtableWindow
 
 MAX_TITLE = 200

@@ -1,10 +1,10 @@
-"""Text similarity of a request and offers, through the roundtable duplicate finder (one plug-in point)."""
+"""Text similarity of a request and offers, through the duplicate finder roundtables use too (one plug-in point)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from meetings.roundtables import similarity
+from meetings.core import similarity
 
 
 def similarity_scores(query: Sequence[str], candidates: Mapping[object, Sequence[str]]) -> dict[object, float]:
