@@ -15,16 +15,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the pages, the private-link pages, the showcase and feed, the API and template labels.
 
-    Call after :func:`meetings.api.init_app` (the API blueprint joins the service's flask-smorest Api).
+    Call after :func:`meetings.api.init_app` (the API blueprint joins the service's one Api).
     """
-    from meetings.core.security import csrf
+    from meetings import api as service_api
     from meetings.support import api, labels, views
 
     app.register_blueprint(views.public_bp)
     app.register_blueprint(views.admin_bp)
-    service_api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    csrf.exempt(api.blp)
-    service_api.register_blueprint(api.blp)
+    service_api.register_blueprint(app, api.blp)
     app.jinja_env.globals.update(area_label=labels.area_label, kind_label=labels.kind_label,
                                  side_label=labels.side_label, entry_status_label=labels.entry_status_label,
                                  match_status_label=labels.match_status_label,
