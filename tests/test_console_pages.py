@@ -82,7 +82,7 @@ def test_dashboard_counts_and_charts(client, db):
 def test_labels_are_escaped_in_charts(client, db):
     meeting, _tokens = populated_meeting(client, db)
     login(client, db)
-    from meetings.console.charts import bar_chart_svg
+    from meetings.core.charts import bar_chart_svg
 
     svg = bar_chart_svg([("<script>alert(1)</script>", 3)], title="T & <b>", chart_id="x")
     ElementTree.fromstring(svg)  # well-formed
