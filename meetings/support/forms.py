@@ -18,10 +18,10 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from meetings.core.fields import CheckboxesField, country_choices, language_choices, timezone_choices
+from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 from meetings.support.labels import ACTION_LABELS
 from meetings.support.states import TRANSITIONS
 from meetings.support.vocabulary import AREAS, GRF_EDITIONS, KINDS, PLEDGE_STATUSES, SIDES
-from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 
 
 def _pairs(table: dict, blank: bool = False) -> list[tuple[str, str]]:
@@ -67,12 +67,6 @@ class EntryForm(FlaskForm):
         self.working_languages.choices = list(LANGUAGES.items())
         self.region.choices = [("", str(_l("Any region")))] + _pairs(REGIONS)
         self.text_language.choices = language_choices(blank=False)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something (confirm, close): POST with CSRF."""
-
-    submit = SubmitField(_l("Confirm"))
 
 
 class AnswerForm(FlaskForm):

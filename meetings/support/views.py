@@ -14,37 +14,26 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from meetings.core.actor import require_role
 from meetings.core import charts
-from meetings.core.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from meetings.core.actor import current_actor, require_role
+from meetings.core.audit import record_action
 from meetings.core.db import get_db, utcnow
-from meetings.core.errors import DomainError
-from meetings.core.forms import show_error
+from meetings.core.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from meetings.core.forms import ConfirmForm, run_operation, submit
 from meetings.core.i18n import current_language
 from meetings.core.links import public_url
+from meetings.core.vocabulary import REGIONS
 from meetings.organizations.models import Organization
-from meetings.core.audit import record_action
 from meetings.support import exports, followup, states
 from meetings.support import operations as ops
-from meetings.support.forms import AnswerForm, ConfirmForm, EntryForm, FollowupForm, PledgeForm, ProposeForm
+from meetings.support.forms import AnswerForm, EntryForm, FollowupForm, PledgeForm, ProposeForm
 from meetings.support.labels import area_label, kind_label, match_status_label, pledge_status_label
 from meetings.support.vocabulary import AREA_CODES, AREAS, language_name
-from meetings.core.vocabulary import REGIONS
 
 public_bp = Blueprint("support_public", __name__)
 admin_bp = Blueprint("support_admin", __name__, url_prefix="/secretariat/support")
 SECRETARIAT = "secretariat"
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _show(form, error: DomainError) -> None:
-    for problem in getattr(error, "errors", [error]):
-        show_error(form, problem)
 
 
 def _entry_input(form: EntryForm, side: str | None = None) -> ops.EntryInput:
@@ -82,34 +71,28 @@ def _new_form() -> EntryForm:
     return form
 
 
-def _save_new(form: EntryForm, actor):
-    """Shared by the public form and the secretariat's: validate, create, commit; None when refused."""
-    db = get_db()
-    try:
-        entry, _token = ops.create_entry(db, _entry_input(form), utcnow(), actor=actor, client=request.remote_addr)
-        db.commit()
-        return entry, 200
-    except DomainError as error:
-        db.rollback()
-        _show(form, error)
-        return None, error.status
+def _create_entry(form: EntryForm, actor):
+    """Shared by the public form and the secretariat's: the new entry (its private link goes by e-mail)."""
+    entry, _token = ops.create_entry(get_db(), _entry_input(form), utcnow(), actor=actor,
+                                     client=request.remote_addr)
+    return entry
 
 
-# --- public: new entries, private links, showcase --------------------------------------------------
+def _button(operation) -> bool:
+    """A confirm button (CSRF checked, else 400): run ``operation`` and commit; a refusal shows on the next page."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return run_operation(None, operation).done
 
 
 @public_bp.route("/support/new", methods=["GET", "POST"])
 def new_entry():
     """A State requests support, or any stakeholder offers it; the private link is e-mailed to the contact."""
     form = _new_form()
-    status = 200
-    if form.validate_on_submit():
-        entry, status = _save_new(form, None)
-        if entry is not None:
-            return render_template("support/sent.html", entry=entry)
-    elif request.method == "POST":
-        status = 422
-    return render_template("support/entry_form.html", form=form, entry=None, public=True), status
+    submitted = submit(form, lambda: _create_entry(form, None))
+    if submitted.done:
+        return render_template("support/sent.html", entry=submitted.value)
+    return render_template("support/entry_form.html", form=form, entry=None, public=True), submitted.status
 
 
 def _entry_page(entry, token: str, form: EntryForm | None = None, status: int = 200):
@@ -131,15 +114,9 @@ def entry(token: str):
         return _entry_page(item, token)
     form = EntryForm()
     form.fill_choices(current_language())
-    if not form.validate_on_submit():
-        return _entry_page(item, token, form, 422)
-    try:
-        ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow())
-        db.commit()
-    except DomainError as error:
-        db.rollback()
-        _show(form, error)
-        return _entry_page(ops.entry_by_token(db, token), token, form, error.status)
+    submitted = submit(form, lambda: ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow()))
+    if not submitted.done:
+        return _entry_page(ops.entry_by_token(db, token), token, form, submitted.status)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for(".entry", token=token), 303)
 
@@ -149,11 +126,8 @@ def confirm_entry(token: str):
     """The contact confirms the entry (proves the address): the secretariat now sees it."""
     db = get_db()
     item = ops.entry_by_token(db, token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ops.confirm_entry(db, item, utcnow())
-    db.commit()
-    flash(_("Thank you: the secretariat can now see it and look for a match."), "success")
+    if _button(lambda: ops.confirm_entry(db, item, utcnow())):
+        flash(_("Thank you: the secretariat can now see it and look for a match."), "success")
     return redirect(url_for(".entry", token=token), 303)
 
 
@@ -162,11 +136,8 @@ def close_entry(token: str):
     """The contact closes the entry (no longer needed or available)."""
     db = get_db()
     item = ops.entry_by_token(db, token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ops.close_entry(db, item, utcnow())
-    db.commit()
-    flash(_("It is closed."), "success")
+    if _button(lambda: ops.close_entry(db, item, utcnow())):
+        flash(_("It is closed."), "success")
     return redirect(url_for(".entry", token=token), 303)
 
 
@@ -187,20 +158,17 @@ def match(token: str):
     if request.method == "GET":
         return _match_page(item, role)
     form = AnswerForm()
-    if not form.validate_on_submit():
-        return _match_page(item, role, form, 422)
-    try:
+
+    def answer():
         if form.action.data == "consent":
-            ops.set_consent(db, item, role, bool(form.consent.data), utcnow())
-        else:
-            ops.change_match(db, item, role, form.action.data, utcnow(), outcome=form.outcome.data or "",
-                             consent=bool(form.consent.data))
-        db.commit()
-    except DomainError as error:
-        db.rollback()
+            return ops.set_consent(db, item, role, bool(form.consent.data), utcnow())
+        return ops.change_match(db, item, role, form.action.data, utcnow(), outcome=form.outcome.data or "",
+                                consent=bool(form.consent.data))
+
+    submitted = submit(form, answer)
+    if not submitted.done:
         item, role = ops.match_by_token(db, token)
-        show_error(form, error)
-        return _match_page(item, role, form, error.status)
+        return _match_page(item, role, form, submitted.status)
     flash(_("Thank you: your answer is recorded. The match is now “%(status)s”.",
             status=match_status_label(item.status)), "success")
     return redirect(url_for(".match", token=token), 303)
@@ -255,9 +223,6 @@ def feed():
     return Response(body, mimetype="application/atom+xml")
 
 
-# --- secretariat ---------------------------------------------------------------------------------
-
-
 def _gap_charts(gap: list[ops.GapRow]) -> list[str]:
     by_area, by_region = Counter(), Counter()
     for row in gap:
@@ -292,15 +257,11 @@ def index():
 def new():
     """The secretariat enters a request or an offer on an organization's behalf (open at once)."""
     form = _new_form()
-    status = 200
-    if form.validate_on_submit():
-        entry, status = _save_new(form, _user())
-        if entry is not None:
-            flash(_("Saved. The contact received a private link to check and change it."), "success")
-            return redirect(url_for(".detail", entry_id=entry.id), 303)
-    elif request.method == "POST":
-        status = 422
-    return render_template("support/entry_form.html", form=form, entry=None, public=False), status
+    submitted = submit(form, lambda: _create_entry(form, current_actor()))
+    if submitted.done:
+        flash(_("Saved. The contact received a private link to check and change it."), "success")
+        return redirect(url_for(".detail", entry_id=submitted.value.id), 303)
+    return render_template("support/entry_form.html", form=form, entry=None, public=False), submitted.status
 
 
 @admin_bp.get("/entries/<int:entry_id>")
@@ -323,22 +284,14 @@ def edit(entry_id: int):
     item = ops.get_entry(db, entry_id)
     form = EntryForm()
     form.fill_choices(current_language())
-    status = 200
     if request.method == "GET":
         _fill_from(form, item)
-    elif form.validate_on_submit():
-        try:
-            ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow(), actor=_user())
-            db.commit()
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for(".detail", entry_id=item.id), 303)
-        except DomainError as error:
-            db.rollback()
-            _show(form, error)
-            status = error.status
-    else:
-        status = 422
-    return render_template("support/entry_form.html", form=form, entry=item, public=False), status
+    submitted = submit(form, lambda: ops.update_entry(db, item, _entry_input(form, side=item.side), utcnow(),
+                                                      actor=current_actor()))
+    if submitted.done:
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for(".detail", entry_id=item.id), 303)
+    return render_template("support/entry_form.html", form=form, entry=item, public=False), submitted.status
 
 
 @admin_bp.post("/entries/<int:entry_id>/close")
@@ -347,11 +300,8 @@ def close(entry_id: int):
     """Close a request or an offer."""
     db = get_db()
     item = ops.get_entry(db, entry_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ops.close_entry(db, item, utcnow(), actor=_user())
-    db.commit()
-    flash(_("It is closed."), "success")
+    if _button(lambda: ops.close_entry(db, item, utcnow(), actor=current_actor())):
+        flash(_("It is closed."), "success")
     return redirect(url_for(".detail", entry_id=item.id), 303)
 
 
@@ -365,16 +315,13 @@ def propose(entry_id: int):
     if not form.validate_on_submit():
         flash(_("Choose an offer to propose."), "error")
         return redirect(url_for(".detail", entry_id=item.id), 303)
-    try:
-        created = ops.propose_match(db, item, ops.get_entry(db, form.offer_id.data, side="offer"), _user(),
-                                    utcnow(), note=form.note.data or "")
-        db.commit()
-    except DomainError as error:
-        db.rollback()
-        flash(error.message, "error")
+    proposed = run_operation(None, lambda: ops.propose_match(
+        db, item, ops.get_entry(db, form.offer_id.data, side="offer"), current_actor(), utcnow(),
+        note=form.note.data or ""))
+    if not proposed.done:
         return redirect(url_for(".detail", entry_id=item.id), 303)
     flash(_("The match is proposed; both parties were asked by e-mail."), "success")
-    return redirect(url_for(".match_detail", match_id=created.id), 303)
+    return redirect(url_for(".match_detail", match_id=proposed.value.id), 303)
 
 
 @admin_bp.get("/matches")
@@ -392,25 +339,15 @@ def match_detail(match_id: int):
     """A match: both answers, reasons, dates; the secretariat's actions (withdraw, start, complete, close)."""
     db = get_db()
     item = ops.get_match(db, match_id)
-    form = AnswerForm() if request.method == "POST" else AnswerForm(formdata=None)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                ops.change_match(db, item, SECRETARIAT, form.action.data, utcnow(), outcome=form.outcome.data or "",
-                                 actor=_user())
-                db.commit()
-                flash(_("Done: the match is now “%(status)s”.", status=match_status_label(item.status)), "success")
-                return redirect(url_for(".match_detail", match_id=item.id), 303)
-            except DomainError as error:
-                db.rollback()
-                item = ops.get_match(db, match_id)
-                show_error(form, error)
-                status = error.status
-        else:
-            status = 422
+    form = AnswerForm()
+    submitted = submit(form, lambda: ops.change_match(db, item, SECRETARIAT, form.action.data, utcnow(),
+                                                      outcome=form.outcome.data or "", actor=current_actor()))
+    if submitted.done:
+        flash(_("Done: the match is now “%(status)s”.", status=match_status_label(item.status)), "success")
+        return redirect(url_for(".match_detail", match_id=item.id), 303)
+    item = ops.get_match(db, match_id)
     return render_template("support/admin_match.html", match=item, form=form,
-                           actions=states.available_actions(item.status, SECRETARIAT)), status
+                           actions=states.available_actions(item.status, SECRETARIAT)), submitted.status
 
 
 def _pledge_page(pledge=None):
@@ -418,30 +355,24 @@ def _pledge_page(pledge=None):
     form = PledgeForm()
     organizations = list(db.scalars(sa.select(Organization).order_by(Organization.name).limit(2000)))
     form.fill_choices(organizations, ops.list_entries(db, "request"))
-    status = 200
     if request.method == "GET" and pledge is not None:
         for name in ("title", "organization_id", "area", "kind", "grf_edition", "status", "forum", "public_consent"):
             form[name].data = getattr(pledge, name)
         form.region.data = pledge.region or ""
         form.request_ids.data = [r.id for r in pledge.requests]
-    elif form.validate_on_submit():
-        data = ops.PledgeInput(
-            title=form.title.data, organization_id=form.organization_id.data, area=form.area.data,
-            kind=form.kind.data, grf_edition=form.grf_edition.data, status=form.status.data,
-            region=form.region.data or None, forum=form.forum.data or "",
-            public_consent=bool(form.public_consent.data), request_ids=tuple(form.request_ids.data or ()))
-        try:
-            ops.record_pledge(db, data, _user(), utcnow(), pledge)
-            db.commit()
-            flash(_("The pledge is saved."), "success")
-            return redirect(url_for(".pledges"), 303)
-        except DomainError as error:
-            db.rollback()
-            _show(form, error)
-            status = error.status
-    elif request.method == "POST":
-        status = 422
-    return render_template("support/pledge_form.html", form=form, pledge=pledge), status
+    submitted = submit(form, lambda: ops.record_pledge(db, _pledge_input(form), current_actor(), utcnow(), pledge))
+    if submitted.done:
+        flash(_("The pledge is saved."), "success")
+        return redirect(url_for(".pledges"), 303)
+    return render_template("support/pledge_form.html", form=form, pledge=pledge), submitted.status
+
+
+def _pledge_input(form: PledgeForm) -> ops.PledgeInput:
+    return ops.PledgeInput(
+        title=form.title.data, organization_id=form.organization_id.data, area=form.area.data,
+        kind=form.kind.data, grf_edition=form.grf_edition.data, status=form.status.data,
+        region=form.region.data or None, forum=form.forum.data or "",
+        public_consent=bool(form.public_consent.data), request_ids=tuple(form.request_ids.data or ()))
 
 
 @admin_bp.get("/pledges")
@@ -474,7 +405,8 @@ def export(table: str, fmt: str):
         abort(404)
     db = get_db()
     built = exports.build_table(db, table)
-    record_action(db, _user(), "export.downloaded", "export", None, utcnow(), kind=f"support-{table}", format=fmt)
+    record_action(db, current_actor(), "export.downloaded", "export", None, utcnow(), kind=f"support-{table}",
+                  format=fmt)
     db.commit()
     name = f"support-{table}-{utcnow():%Y%m%d}.{fmt}"
     body = to_csv(built.headers, built.rows) if fmt == "csv" else to_xlsx(built.headers, built.rows, table)
@@ -490,25 +422,20 @@ def _followup_page(parties: list, subject: str, back: str):
     if request.method == "GET":
         form.date.data = followup.default_day(utcnow())
         form.title.data = subject
-    status, meeting = 200, None
-    if form.validate_on_submit():
-        data = followup.FollowupInput(title=form.title.data, day=form.date.data,
-                                      duration_minutes=form.duration_minutes.data,
-                                      reference_zone=form.reference_zone.data, join_url=form.join_url.data,
-                                      capacity=form.capacity.data)
-        try:
-            meeting = followup.invite_to_followup(db, parties, data, _user(), utcnow())
-            db.commit()
-            flash(_("The follow-up meeting is open for registration; the parties were invited "
-                    "(%(sessions)d session(s)).", sessions=len(meeting.sessions)), "success")
-            return redirect(url_for("registrations.meeting_page", meeting_id=meeting.id), 303)
-        except DomainError as error:
-            db.rollback()
-            show_error(form, error)
-            status = error.status
-    elif request.method == "POST":
-        status = 422
-    return render_template("support/followup.html", form=form, parties=parties, back=back), status
+    submitted = submit(form, lambda: followup.invite_to_followup(db, parties, _followup_input(form), current_actor(),
+                                                                 utcnow()))
+    if submitted.done:
+        meeting = submitted.value
+        flash(_("The follow-up meeting is open for registration; the parties were invited "
+                "(%(sessions)d session(s)).", sessions=len(meeting.sessions)), "success")
+        return redirect(url_for("registrations.meeting_page", meeting_id=meeting.id), 303)
+    return render_template("support/followup.html", form=form, parties=parties, back=back), submitted.status
+
+
+def _followup_input(form: FollowupForm) -> followup.FollowupInput:
+    return followup.FollowupInput(title=form.title.data, day=form.date.data,
+                                  duration_minutes=form.duration_minutes.data, reference_zone=form.reference_zone.data,
+                                  join_url=form.join_url.data, capacity=form.capacity.data)
 
 
 @admin_bp.route("/entries/<int:entry_id>/followup", methods=["GET", "POST"])
