@@ -10,13 +10,13 @@ must be JSON bodies, which a cross-site form cannot send.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort, request
+from flask import abort, jsonify, request
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
 
 from meetings.api.schemas import ErrorSchema
+from meetings.core.actor import current_actor
 from meetings.core.db import get_db, utcnow
 from meetings.support import operations as ops
 from meetings.support import states
@@ -79,14 +79,24 @@ class EntryPatchSchema(ma.Schema):
     status = fields.String(metadata={"description": "\"closed\" closes it; \"open\" confirms it (contact)"})
 
 
+class EntryOrganizationSchema(ma.Schema):
+    """The organization a request or offer is from."""
+
+    id = fields.Integer()
+    name = fields.String()
+    category = fields.String()
+    country = fields.String()
+
+
 class EntrySchema(ma.Schema):
     """A request or offer as its contact and the secretariat see it."""
 
     id = fields.Integer()
     side = fields.String()
     status = fields.String()
-    organization = fields.Dict()
-    contact = fields.Dict()
+    organization = fields.Nested(EntryOrganizationSchema)
+    contact = fields.Function(lambda e: {"name": e.contact_name, "email": e.contact_email,
+                                         "language": e.contact_language}, metadata={"type": "object"})
     title = fields.String()
     description = fields.String()
     text_language = fields.String()
@@ -101,11 +111,11 @@ class EntrySchema(ma.Schema):
 
 
 class ReasonSchema(ma.Schema):
-    """One reason of a score: its code, points and the sentence shown."""
+    """One reason of a score (a scoring.Reason or its stored form): its code, points and the sentence shown."""
 
     code = fields.String()
     points = fields.Integer()
-    text = fields.String()
+    text = fields.Function(reason_label, metadata={"type": "string"})
 
 
 class CandidateSchema(ma.Schema):
@@ -133,24 +143,37 @@ class TransitionInSchema(ma.Schema):
                              metadata={"description": "Parties: may the match be shown publicly"})
 
 
-class MatchSchema(ma.Schema):
-    """A match; public readers get only area, kind, region, organizations, status and dates."""
+class PublicMatchSchema(ma.Schema):
+    """What anyone may read of a match both parties agreed to show."""
 
     id = fields.Integer()
     status = fields.String()
-    area = fields.String()
-    kind = fields.String()
-    region = fields.String(allow_none=True)
-    requester = fields.String(metadata={"description": "Requesting organization"})
-    offerer = fields.String(metadata={"description": "Offering organization"})
+    area = fields.String(attribute="request.area")
+    kind = fields.String(attribute="offer.kind")
+    region = fields.String(attribute="request.region", allow_none=True)
+    requester = fields.String(attribute="request.organization.name",
+                              metadata={"description": "Requesting organization"})
+    offerer = fields.String(attribute="offer.organization.name", metadata={"description": "Offering organization"})
     agreed_at = fields.DateTime(allow_none=True)
+
+
+def _match_dates(match) -> dict:
+    return {name: getattr(match, f"{name}_at") and getattr(match, f"{name}_at").isoformat()
+            for name in ("proposed", "agreed", "started", "completed", "ended")}
+
+
+class MatchSchema(PublicMatchSchema):
+    """A match; public readers get only area, kind, region, organizations, status and dates."""
+
     request_id = fields.Integer()
     offer_id = fields.Integer()
     score = fields.Integer()
     reasons = fields.List(fields.Nested(ReasonSchema))
-    responses = fields.Dict()
-    consents = fields.Dict()
-    dates = fields.Dict()
+    responses = fields.Function(lambda m: {"requester": m.requester_response, "offerer": m.offerer_response},
+                                metadata={"type": "object"})
+    consents = fields.Function(lambda m: {"requester": m.requester_consent, "offerer": m.offerer_consent},
+                               metadata={"type": "object"})
+    dates = fields.Function(_match_dates, metadata={"type": "object"})
     outcome = fields.String()
 
 
@@ -189,69 +212,37 @@ class PledgeSchema(ma.Schema):
 
     id = fields.Integer()
     title = fields.String()
-    organization = fields.String()
+    organization = fields.String(attribute="organization.name")
     area = fields.String()
     kind = fields.String()
     region = fields.String(allow_none=True)
     grf_edition = fields.String()
     status = fields.String()
     forum = fields.String()
-    request_ids = fields.List(fields.Integer())
+    request_ids = fields.Function(lambda p: [r.id for r in p.requests],
+                                  metadata={"type": "array", "items": {"type": "integer"}})
     public_consent = fields.Boolean()
 
 
 def _is_secretariat() -> bool:
-    return current_user.is_authenticated and current_user.role == states.SECRETARIAT
+    actor = current_actor()
+    return actor is not None and actor.role == states.SECRETARIAT
 
 
-def _require_secretariat() -> None:
-    if not current_user.is_authenticated:
+def _require_secretariat():
+    """The secretariat account acting; 401 without a login session, 403 for another account."""
+    actor = current_actor()
+    if actor is None:
         abort(401)
-    if current_user.role != states.SECRETARIAT:
+    if actor.role != states.SECRETARIAT:
         abort(403)
+    return actor
 
 
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def _present_entry(entry) -> dict:
-    return {"id": entry.id, "side": entry.side, "status": entry.status,
-            "organization": {"id": entry.organization_id, "name": entry.organization.name,
-                             "category": entry.organization.category, "country": entry.organization.country},
-            "contact": {"name": entry.contact_name, "email": entry.contact_email, "language": entry.contact_language},
-            "title": entry.title, "description": entry.description, "text_language": entry.text_language,
-            "area": entry.area, "kind": entry.kind, "working_languages": list(entry.working_languages),
-            "region": entry.region, "period_from": entry.period_from, "period_to": entry.period_to,
-            "with_pledge": entry.with_pledge, "created_at": entry.created_at}
-
-
-def _reasons(reasons) -> list[dict]:
-    documents = [r.to_document() if hasattr(r, "to_document") else r for r in reasons]
-    return [{"code": d["code"], "points": d["points"], "text": reason_label(d)} for d in documents]
-
-
-def _present_match(match, full: bool) -> dict:
-    body = {"id": match.id, "status": match.status, "area": match.request.area, "kind": match.offer.kind,
-            "region": match.request.region, "requester": match.request.organization.name,
-            "offerer": match.offer.organization.name, "agreed_at": match.agreed_at}
-    if full:
-        body.update({"request_id": match.request_id, "offer_id": match.offer_id, "score": match.score,
-                     "reasons": _reasons(match.reasons), "outcome": match.outcome,
-                     "responses": {"requester": match.requester_response, "offerer": match.offerer_response},
-                     "consents": {"requester": match.requester_consent, "offerer": match.offerer_consent},
-                     "dates": {name: getattr(match, f"{name}_at") and getattr(match, f"{name}_at").isoformat()
-                               for name in ("proposed", "agreed", "started", "completed", "ended")}})
-    return body
-
-
-def _present_pledge(pledge) -> dict:
-    return {"id": pledge.id, "title": pledge.title, "organization": pledge.organization.name, "area": pledge.area,
-            "kind": pledge.kind, "region": pledge.region, "grf_edition": pledge.grf_edition, "status": pledge.status,
-            "forum": pledge.forum, "request_ids": [r.id for r in pledge.requests],
-            "public_consent": pledge.public_consent}
 
 
 def _entry_for_reader(entry_id: int, side: str):
@@ -263,8 +254,8 @@ def _entry_for_reader(entry_id: int, side: str):
         if entry.id != entry_id or entry.side != side:
             abort(404)
         return entry, None
-    _require_secretariat()
-    return ops.get_entry(db, entry_id, side=side), current_user._get_current_object()
+    actor = _require_secretariat()
+    return ops.get_entry(db, entry_id, side=side), actor
 
 
 def _entry_input(data: dict, side: str) -> ops.EntryInput:
@@ -286,7 +277,7 @@ def _collection(side: str):
         def get(self):
             """Every request or offer (secretariat only)."""
             _require_secretariat()
-            return [_present_entry(e) for e in ops.list_entries(get_db(), side)]
+            return ops.list_entries(get_db(), side)
 
         @blp.arguments(EntryInSchema)
         @errors(429)
@@ -297,11 +288,11 @@ def _collection(side: str):
             The private link is e-mailed to the contact; it is never in the answer.
             """
             db = get_db()
-            actor = current_user._get_current_object() if _is_secretariat() else None
+            actor = current_actor() if _is_secretariat() else None
             entry, _token = ops.create_entry(db, _entry_input(data, side), utcnow(), actor=actor,
                                              client=request.remote_addr)
             db.commit()
-            return _present_entry(entry), 201
+            return entry, 201
 
     Collection.__name__ = f"Support{side.title()}s"
     return Collection
@@ -314,7 +305,7 @@ def _item(side: str):
         def get(self, entry_id: int):
             """One request or offer (secretariat, or its contact with ``Authorization: Bearer <token>``)."""
             entry, _actor = _entry_for_reader(entry_id, side)
-            return _present_entry(entry)
+            return entry
 
         @blp.arguments(EntryPatchSchema)
         @errors(401, 403, 404, 409)
@@ -331,7 +322,7 @@ def _item(side: str):
             elif data.get("status") == "open":
                 ops.confirm_entry(db, entry, now)
             db.commit()
-            return _present_entry(entry)
+            return entry
 
     Item.__name__ = f"Support{side.title()}"
     return Item
@@ -351,9 +342,7 @@ class SupportCandidates(MethodView):
         """Candidate offers of an open request, best first, each with the reasons of its score (secretariat)."""
         _require_secretariat()
         db = get_db()
-        request_entry = ops.get_entry(db, entry_id, side="request")
-        return [{"offer": _present_entry(c.offer), "score": c.score, "reasons": _reasons(c.reasons)}
-                for c in ops.candidates_for(db, request_entry)]
+        return ops.candidates_for(db, ops.get_entry(db, entry_id, side="request"))
 
 
 @blp.route("/matches")
@@ -363,21 +352,21 @@ class Matches(MethodView):
         """Matches: every one for the secretariat; otherwise only those both parties agreed to show."""
         db = get_db()
         if _is_secretariat():
-            return [_present_match(m, True) for m in ops.list_matches(db, request.args.get("status"))]
-        return [_present_match(m, False) for m in ops.public_matches(db)]
+            return ops.list_matches(db, request.args.get("status"))
+        return jsonify(PublicMatchSchema(many=True).dump(ops.public_matches(db)))
 
     @blp.arguments(MatchInSchema)
     @errors(401, 403, 404, 409)
     @blp.response(201, MatchSchema)
     def post(self, data: dict):
         """Propose an offer for a request (secretariat); both parties get their answer link by e-mail."""
-        _require_secretariat()
+        actor = _require_secretariat()
         db = get_db()
         match = ops.propose_match(db, ops.get_entry(db, data["request_id"], side="request"),
-                                  ops.get_entry(db, data["offer_id"], side="offer"),
-                                  current_user._get_current_object(), utcnow(), note=data["note"])
+                                  ops.get_entry(db, data["offer_id"], side="offer"), actor, utcnow(),
+                                  note=data["note"])
         db.commit()
-        return _present_match(match, True), 201
+        return match, 201
 
 
 def _match_for_actor(match_id: int):
@@ -402,11 +391,11 @@ class Match(MethodView):
         db = get_db()
         if _bearer() is not None or _is_secretariat():
             match, _role = _match_for_actor(match_id)
-            return _present_match(match, True)
+            return match
         match = ops.get_match(db, match_id)
         if not match.public:
             abort(404)
-        return _present_match(match, False)
+        return jsonify(PublicMatchSchema().dump(match))
 
 
 @blp.route("/matches/<int:match_id>/transitions")
@@ -418,14 +407,14 @@ class MatchTransitions(MethodView):
         """Move the match (the state machine decides who may) or, for a party, give or take back consent."""
         db = get_db()
         match, role = _match_for_actor(match_id)
-        actor = current_user._get_current_object() if role == states.SECRETARIAT else None
+        actor = current_actor() if role == states.SECRETARIAT else None
         if data["action"] == "consent":
             ops.set_consent(db, match, role, bool(data["consent"]), utcnow())
         else:
             ops.change_match(db, match, role, data["action"], utcnow(), outcome=data["outcome"],
                              consent=data["consent"], actor=actor)
         db.commit()
-        return _present_match(match, True)
+        return match
 
 
 @blp.route("/pledges")
@@ -434,20 +423,19 @@ class Pledges(MethodView):
     def get(self):
         """Pledges: every one for the secretariat; otherwise fulfilled ones their entity agreed to show."""
         db = get_db()
-        pledges = ops.list_pledges(db) if _is_secretariat() else ops.public_pledges(db)
-        return [_present_pledge(p) for p in pledges]
+        return ops.list_pledges(db) if _is_secretariat() else ops.public_pledges(db)
 
     @blp.arguments(PledgeInSchema)
     @errors(401, 403)
     @blp.response(201, PledgeSchema)
     def post(self, data: dict):
         """Record a pledge (secretariat)."""
-        _require_secretariat()
+        actor = _require_secretariat()
         db = get_db()
         data["request_ids"] = tuple(data["request_ids"])
-        pledge = ops.record_pledge(db, ops.PledgeInput(**data), current_user._get_current_object(), utcnow())
+        pledge = ops.record_pledge(db, ops.PledgeInput(**data), actor, utcnow())
         db.commit()
-        return _present_pledge(pledge), 201
+        return pledge, 201
 
 
 @blp.route("/pledges/<int:pledge_id>")
@@ -459,14 +447,14 @@ class Pledge(MethodView):
         pledge = ops.get_pledge(get_db(), pledge_id)
         if not _is_secretariat() and not (pledge.public_consent and pledge.status == "fulfilled"):
             abort(404)
-        return _present_pledge(pledge)
+        return pledge
 
     @blp.arguments(PledgePatchSchema)
     @errors(401, 403, 404)
     @blp.response(200, PledgeSchema)
     def patch(self, data: dict, pledge_id: int):
         """Follow a pledge up: status, forum, requests, consent (fields left out keep their value)."""
-        _require_secretariat()
+        actor = _require_secretariat()
         db = get_db()
         pledge = ops.get_pledge(db, pledge_id)
         current = {"title": pledge.title, "organization_id": pledge.organization_id, "area": pledge.area,
@@ -474,8 +462,6 @@ class Pledge(MethodView):
                    "region": pledge.region, "forum": pledge.forum, "public_consent": pledge.public_consent,
                    "request_ids": tuple(r.id for r in pledge.requests)}
         current.update({k: tuple(v) if k == "request_ids" else v for k, v in data.items()})
-        ops.record_pledge(db, ops.PledgeInput(**current), current_user._get_current_object(), utcnow(), pledge)
+        ops.record_pledge(db, ops.PledgeInput(**current), actor, utcnow(), pledge)
         db.commit()
-        return _present_pledge(pledge)
-
-
+        return pledge
