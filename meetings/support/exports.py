@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from meetings.core.vocabulary import REGIONS
 from meetings.support import operations as ops
 from meetings.support.labels import area_label, entry_status_label, kind_label, match_status_label, pledge_status_label
-from meetings.core.vocabulary import REGIONS
 
 KINDS = ("requests", "offers", "matches", "pledges", "gap")
 

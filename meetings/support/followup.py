@@ -17,16 +17,16 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from meetings.core import rules
+from meetings.core.audit import record_action
 from meetings.core.errors import InvalidInput
 from meetings.core.localtime import in_zone
+from meetings.core.vocabulary import CATEGORY_CODES
 from meetings.models import GlobalMeeting, MeetingSession
-from meetings.core.audit import record_action
-from meetings.planning.operations import PlanInputs, plan_twin_sessions
-from meetings.core import rules
 from meetings.organizations.zones import organization_zone
+from meetings.planning.operations import PlanInputs, plan_twin_sessions
 from meetings.support import messages
 from meetings.support.models import SupportEntry, SupportMatch
-from meetings.core.vocabulary import CATEGORY_CODES
 from scheduler.participants import Participant
 from scheduler.result import PlanResult
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetings.accounts.models import User
 from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.vocabulary import LANGUAGE_CODES, REGION_CODES, sql_in
 from meetings.organizations.models import Organization
 from meetings.support.states import RESPONSES, STATES
 from meetings.support.vocabulary import (
@@ -19,7 +20,6 @@ from meetings.support.vocabulary import (
     PLEDGE_STATUS_CODES,
     SIDE_CODES,
 )
-from meetings.core.vocabulary import LANGUAGE_CODES, REGION_CODES, sql_in
 
 
 class SupportEntry(Base):

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from meetings.core.errors import REQUIRED, Conflict, DomainError, InvalidInput, NotFound
-from meetings.core.audit import record_action
 from meetings.core import rules
+from meetings.core.audit import record_action
+from meetings.core.errors import REQUIRED, Conflict, DomainError, InvalidInput, NotFound
 from meetings.organizations.operations import find_or_create_organization
 from meetings.support import messages, scoring, states, textmatch
 from meetings.support.models import Pledge, SupportEntry, SupportMatch
