@@ -8,9 +8,9 @@ from pagehelpers import csrf_token, post_form
 from roundtablehelpers import account, login
 from supporthelpers import entry_input, links_sent_to, make_entry, offer_input, proposed_match
 
+from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
 from meetings.core.errors import Conflict, InvalidInput
-from meetings.core.audit import AuditEntry
 from meetings.outbox.models import OutboxMessage
 from meetings.support import operations as ops
 from meetings.support.models import SupportEntry, SupportMatch

@@ -11,8 +11,8 @@ from pagehelpers import post_form
 from roundtablehelpers import account, login
 from supporthelpers import entry_input, make_entry, offer_input, proposed_match
 
-from meetings.core.db import utcnow
 from meetings.core.audit import AuditEntry
+from meetings.core.db import utcnow
 from meetings.models import GlobalMeeting
 from meetings.outbox.models import OutboxMessage
 from meetings.support import followup

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from meetings.core import rules
 from meetings.core.audit import record_action
 from meetings.core.errors import REQUIRED, Conflict, DomainError, InvalidInput, NotFound
+from meetings.organizations.models import Organization
 from meetings.organizations.operations import find_or_create_organization
 from meetings.support import messages, scoring, states, textmatch
+from meetings.support.labels import match_status_label
 from meetings.support.models import Pledge, SupportEntry, SupportMatch
 from meetings.support.vocabulary import (
     AREA_CODES,
@@ -321,9 +323,6 @@ def list_entries(db: Session, side: str, *, status: str | None = None, area: str
     return list(db.scalars(query.order_by(SupportEntry.created_at.desc(), SupportEntry.id.desc()).limit(MAX_LIST)))
 
 
-# --- matching -------------------------------------------------------------------------------------
-
-
 def profile(entry: SupportEntry) -> scoring.Profile:
     """What the score reads from an entry."""
     return scoring.Profile(key=entry.id, area=entry.area, kind=entry.kind,
@@ -444,8 +443,6 @@ def change_match(db: Session, match: SupportMatch, role: str, action: str, now: 
         raise Forbidden("forbidden", FORBIDDEN)
     if not states.permitted(action, match.status, role):
         if states.allowed_somewhere(action, role):
-            from meetings.support.labels import match_status_label
-
             raise Conflict("wrong_status", _l("This is not possible while the match is “%(state)s”."),
                            state=match_status_label(match.status))
         raise Forbidden("forbidden", FORBIDDEN)
@@ -497,9 +494,6 @@ def list_matches(db: Session, status: str | None = None) -> list[SupportMatch]:
     return list(db.scalars(query.limit(MAX_LIST)))
 
 
-# --- the gap and the showcase ---------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class GapRow:
     """Open requests and open offers of one area in one region (None: any region)."""
@@ -546,9 +540,6 @@ def public_pledges(db: Session) -> list[Pledge]:
                            .order_by(Pledge.updated_at.desc(), Pledge.id.desc()).limit(MAX_LIST)))
 
 
-# --- pledges -------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class PledgeInput:
     """A pledge as the secretariat records it."""
@@ -566,8 +557,6 @@ class PledgeInput:
 
 
 def _clean_pledge(db: Session, data: PledgeInput) -> dict:
-    from meetings.organizations.models import Organization
-
     checks = _Collector()
     organization = db.get(Organization, data.organization_id) if data.organization_id else None
     if organization is None:
@@ -615,6 +604,11 @@ def get_pledge(db: Session, pledge_id: int) -> Pledge:
     if pledge is None:
         raise NotFound("unknown_pledge", _l("This pledge does not exist."))
     return pledge
+
+
+def pledging_entities(db: Session) -> list[Organization]:
+    """The organizations a pledge may name, by name."""
+    return list(db.scalars(sa.select(Organization).order_by(Organization.name).limit(2000)))
 
 
 def list_pledges(db: Session) -> list[Pledge]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -24,7 +23,6 @@ from meetings.core.forms import ConfirmForm, run_operation, submit
 from meetings.core.i18n import current_language
 from meetings.core.links import public_url
 from meetings.core.vocabulary import REGIONS
-from meetings.organizations.models import Organization
 from meetings.support import exports, followup, states
 from meetings.support import operations as ops
 from meetings.support.forms import AnswerForm, EntryForm, FollowupForm, PledgeForm, ProposeForm
@@ -353,8 +351,7 @@ def match_detail(match_id: int):
 def _pledge_page(pledge=None):
     db = get_db()
     form = PledgeForm()
-    organizations = list(db.scalars(sa.select(Organization).order_by(Organization.name).limit(2000)))
-    form.fill_choices(organizations, ops.list_entries(db, "request"))
+    form.fill_choices(ops.pledging_entities(db), ops.list_entries(db, "request"))
     if request.method == "GET" and pledge is not None:
         for name in ("title", "organization_id", "area", "kind", "grf_edition", "status", "forum", "public_consent"):
             form[name].data = getattr(pledge, name)
