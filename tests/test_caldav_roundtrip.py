@@ -8,7 +8,6 @@ is the exact output of :func:`notifications.ics.build_invite`.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from support.smtp_server import free_port
 
 from notifications.ics import CalendarEvent, Person, build_invite
 
@@ -31,13 +31,6 @@ pytestmark = pytest.mark.skipif(
 
 NOW = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
 START = datetime(2025, 3, 12, 13, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 at the time of the call."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from meetings.console.charts import (
+from meetings.core.charts import (
     SessionBand,
     ZoneRow,
     bar_chart_svg,

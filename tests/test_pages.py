@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting
-from pagehelpers import csrf_token, post_form
+from support.factories import make_meeting
+from support.pages import csrf_token, post_form
 
 from meetings.models import Registration
 from meetings.organizations.models import WorkstreamInterest

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pagehelpers import csrf_token, post_form
-from roundtablehelpers import EN_TITLE, account, advance, form_data, future, login, organization, proposal_input
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.pages import csrf_token, post_form
+from support.roundtables import EN_TITLE, advance, form_data, future, proposal_input
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
-from meetings.roundtables import staff
 from meetings.roundtables.models import Roundtable, RoundtableChange
 
 
 def _people(db):
-    mexico = organization(db)
-    germany = organization(db, "Bundesamt für Migration und Flüchtlinge", country="DE", region="europe")
-    ana = account(db, "ana@comar.example.org", org=mexico, language="fr")
-    account(db, "otto@bamf.example.org", org=germany)
-    secretariat = account(db, "sec@unhcr.example.org", role="secretariat")
+    mexico = make_organization(db)
+    germany = make_organization(db, "Bundesamt für Migration und Flüchtlinge", country="DE", region="europe")
+    ana = make_account(db, "ana@comar.example.org", org=mexico, language="fr")
+    make_account(db, "otto@bamf.example.org", org=germany)
+    secretariat = make_account(db, "sec@unhcr.example.org", role="secretariat")
     return ana, secretariat
 
 
 def test_a_co_convener_saves_a_draft_and_sees_similar_topics(client, db):
     ana, _sec = _people(db)
-    staff.add_forum_topic(db, None, "Quito Process", {"es": "Registro biométrico y gestión de casos en las Américas"},
-                          ("americas",), utcnow())
+    forum_topics.add_forum_topic(db, None, "Quito Process",
+                                 {"es": "Registro biométrico y gestión de casos en las Américas"},
+                                 ("americas",), utcnow())
     db.commit()
     login(client, "ana@comar.example.org")
     response = post_form(client, "/roundtables/new", form_data())

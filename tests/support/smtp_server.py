@@ -46,14 +46,14 @@ class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
-    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, smtp, smtp_session, envelope, address, rcpt_options):  # noqa: N802
         reply = self.server.refuse.get(address.lower()) or self.server.reject_rcpt
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, smtp: SMTP, smtp_session: Session, envelope: Envelope) -> str:  # noqa: N802
         if self.server.reject_data:
             return self.server.reject_data
         data = envelope.original_content or envelope.content
