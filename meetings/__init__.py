@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from meetings import api, calendar, cli, console, db, errorpages, health, i18n, planning, security, templating
     from meetings.accounts import views as account_views
+    from meetings.observability import init_app as init_observability
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.install_url_converters(app)
     db.init_app(app)
+    init_observability(app)
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)

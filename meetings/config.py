@@ -33,6 +33,12 @@ def load_config(instance_path: str) -> dict:
         "INTERPRETERS_PER_BOOTH_LONG": int(env.get("INTERPRETERS_PER_BOOTH_LONG", "3")),
         "INTERPRETATION_LONG_MINUTES": int(env.get("INTERPRETATION_LONG_MINUTES", "180")),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "365")),
+        # Operations: log format (text or json), who may read /metrics, and when /readyz calls the
+        # outbox stuck (its oldest due message older than this).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "METRICS_ALLOWED_IPS": env.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "READY_OUTBOX_MAX_AGE_SECONDS": int(env.get("READY_OUTBOX_MAX_AGE_SECONDS", "900")),
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from meetings.cli_language import in_language
 from meetings.db import new_session, utcnow
+from meetings.observability.counters import observe_job
 from meetings.outbox.delivery import requeue
 from meetings.outbox.jobs import deliver_job, scheduler_jobs, single_scheduler
 from meetings.outbox.models import OutboxMessage
@@ -71,7 +72,7 @@ def scheduler_command() -> None:
     click.echo(_("Waiting for the scheduler lock (another scheduler may be running)…"))
     with single_scheduler(app):
         click.echo(_("Scheduler running (Ctrl+C to stop)."))
-        run_forever(scheduler_jobs(app))
+        run_forever(scheduler_jobs(app), observe=observe_job)
 
 
 @click.command("dev-server")
@@ -83,7 +84,7 @@ def dev_server_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
-    scheduler = start_in_background(scheduler_jobs(app))
+    scheduler = start_in_background(scheduler_jobs(app), observe=observe_job)
     try:
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:

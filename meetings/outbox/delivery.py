@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from meetings.observability.counters import count_delivery
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.transports import Transports
 from notifications.errors import DeliveryError
@@ -151,6 +152,7 @@ def _record(session_factory, token: str, row: OutboxMessage, now: datetime, repo
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
                    .values(**values))
         db.commit()
+    count_delivery(row.channel, "retrying" if values["status"] == "pending" else values["status"])
 
 
 def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
