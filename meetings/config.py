@@ -27,6 +27,8 @@ def load_config(instance_path: str) -> dict:
         "REMINDER_OFFSETS": env.get("REMINDER_OFFSETS", "7d,1d,1h"),
         "REMINDER_SWEEP_SECONDS": int(env.get("REMINDER_SWEEP_SECONDS", "60")),
         "OUTBOX_DELIVER_SECONDS": int(env.get("OUTBOX_DELIVER_SECONDS", "15")),
+        # How long a delivery worker holds the rows it claimed; rows of a worker that died are sent again after it.
+        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "300")),
         # Secretariat console: interpreters per booth (up to / beyond the long-session threshold) and
         # how long after a meeting its registrations are kept before they may be anonymized.
         "INTERPRETERS_PER_BOOTH_SHORT": int(env.get("INTERPRETERS_PER_BOOTH_SHORT", "2")),

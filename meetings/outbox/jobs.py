@@ -6,6 +6,7 @@ import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,7 +38,8 @@ def deliver_job(app: Flask, on_progress=None) -> DeliveryReport:
     """Deliver everything due."""
     with app.app_context():
         transports = transports_from_config(app.config, app.instance_path)
-        report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress)
+        report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress,
+                             lease=timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"]))
         if report.claimed:
             log.info("outbox: %s sent, %s retrying, %s failed", report.sent, report.retrying, report.failed)
         return report
