@@ -17,7 +17,8 @@ from meetings.observability.readiness import migration_state
 def db_status() -> None:
     """Report whether the database has every migration of this code (exit code 1 when it is behind)."""
     engine = current_app.extensions["db_engine"]
-    state = migration_state(engine)
+    with engine.connect() as connection:
+        state = migration_state(connection)
     none = _("none")
     click.echo(_("Database: %(url)s", url=engine.url.render_as_string(hide_password=True)))
     click.echo(_("Database revision: %(current)s", current=", ".join(state.current) or none))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app, jsonify
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 from meetings.db import new_session, utcnow
 from meetings.migrate import alembic_config
@@ -37,10 +37,9 @@ def _script() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
-def migration_state(engine: Engine) -> MigrationState:
+def migration_state(connection: Connection) -> MigrationState:
     """Compare the database's Alembic revisions with the code's heads (``unknown``: revisions of newer code)."""
-    with engine.connect() as connection:
-        current = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+    current = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
     known = {revision.revision for revision in _script().walk_revisions()}
     return MigrationState(current=current, heads=tuple(sorted(_script().get_heads())),
                           unknown=tuple(r for r in current if r not in known))
@@ -52,10 +51,10 @@ def readyz():
     checks: dict[str, dict] = {}
     app = current_app._get_current_object()
     try:
-        state = migration_state(app.extensions["db_engine"])
-        checks["database"] = {"ok": True}
-        checks["migrations"] = {"ok": state.at_head, "current": list(state.current), "head": list(state.heads)}
         with new_session(app) as db:
+            state = migration_state(db.connection())
+            checks["database"] = {"ok": True}
+            checks["migrations"] = {"ok": state.at_head, "current": list(state.current), "head": list(state.heads)}
             age = oldest_due_age_seconds(db, utcnow())
         limit = app.config["READY_OUTBOX_MAX_AGE_SECONDS"]
         checks["outbox"] = {"ok": age <= limit, "oldest_due_age_seconds": round(age, 1), "limit_seconds": limit}

@@ -73,12 +73,18 @@ def _start() -> None:
     g.request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
 
 
+def _printable(text: str) -> str:
+    """Control characters escaped, so that a crafted path cannot forge log lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _finish(response):
     request_id = g.get("request_id") or accept_request_id(None)
     response.headers[REQUEST_ID_HEADER] = request_id
     duration = time.perf_counter() - g.get("request_started", time.perf_counter())
-    log.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": {
-        "method": request.method, "path": request.path, "endpoint": request.endpoint or "-",
+    path = _printable(request.path)
+    log.info("%s %s %s", request.method, path, response.status_code, extra={"fields": {
+        "method": request.method, "path": path, "endpoint": request.endpoint or "-",
         "status": response.status_code, "duration_ms": round(duration * 1000, 2),
         "remote_addr": request.remote_addr or "-"}})
     return response
