@@ -15,20 +15,19 @@ LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --no-emit-index-url --n
 
 .PHONY: run test install install-runtime translations run-translations catalogs migrate demo lint bench clean locks
 
-$(BIN)/python:
+# A changed lock rebuilds the virtualenv from scratch, so nothing the lock dropped stays installed.
+$(STAMP): requirements/test.txt setup.cfg
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-
-$(RUN_BIN)/python:
-	$(PYTHON) -m venv $(RUN_VENV) || python3 -m venv $(RUN_VENV)
-	$(RUN_BIN)/pip install --quiet --upgrade pip
-
-$(STAMP): $(BIN)/python requirements/test.txt
 	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-$(RUN_STAMP): $(RUN_BIN)/python requirements/runtime.txt
+$(RUN_STAMP): requirements/runtime.txt setup.cfg
+	rm -rf $(RUN_VENV)
+	$(PYTHON) -m venv $(RUN_VENV) || python3 -m venv $(RUN_VENV)
+	$(RUN_BIN)/pip install --quiet --upgrade pip
 	$(RUN_BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
 	$(RUN_BIN)/pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP)
