@@ -86,12 +86,12 @@ class Topology:
         self.web = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
                                      "--graceful-timeout", "5", "wsgi:app"], cwd=ROOT, env=self.env,
                                     stdout=log, stderr=subprocess.STDOUT)
-        _wait(self._healthy, 60, "gunicorn to answer /healthz", interval=0.2)
+        _wait(self._healthy, 90, "gunicorn to answer /healthz", interval=0.2)
 
     def _healthy(self) -> bool:
         try:
-            return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{self.base}/healthz", timeout=5).status_code == 200
+        except requests.RequestException:  # not listening yet, or still booting its workers
             return False
 
     def start_scheduler(self) -> None:
