@@ -15,9 +15,13 @@ def registration_counts(db: Session) -> dict[str, int]:
     return dict(db.execute(sa.select(Registration.status, sa.func.count()).group_by(Registration.status)).all())
 
 
+QUEUED = ("pending", "sending", "failed")
+
+
 def outbox_counts(db: Session) -> dict[tuple[str, str], int]:
-    """Outbox rows by (status, channel)."""
+    """Rows still in the outbox (not sent) by (status, channel): sent rows pile up and are not depth."""
     rows = db.execute(sa.select(OutboxMessage.status, OutboxMessage.channel, sa.func.count())
+                      .where(OutboxMessage.status.in_(QUEUED))
                       .group_by(OutboxMessage.status, OutboxMessage.channel)).all()
     return {(status, channel): count for status, channel, count in rows}
 

@@ -23,7 +23,7 @@ from prometheus_client.registry import Collector
 from meetings.db import new_session, utcnow
 from meetings.observability import gauges
 from meetings.observability.counters import HTTP_LATENCY, HTTP_REQUESTS, count_rate_limit_refusal
-from meetings.outbox.models import CHANNELS, STATUSES
+from meetings.outbox.models import CHANNELS
 from meetings.vocabulary import REGISTRATION_STATUS_CODES
 
 bp = Blueprint("metrics", __name__)
@@ -51,9 +51,9 @@ class DatabaseCollector(Collector):
         for status in sorted(set(REGISTRATION_STATUS_CODES) | set(registrations)):
             family.add_metric([status], registrations.get(status, 0))
         yield family
-        family = GaugeMetricFamily("acsg_outbox_messages", "Outbox rows by state and channel",
+        family = GaugeMetricFamily("acsg_outbox_messages", "Outbox depth: rows not sent yet, by state and channel",
                                    labels=["state", "channel"])
-        for status in STATUSES:
+        for status in gauges.QUEUED:
             for channel in CHANNELS:
                 family.add_metric([status, channel], outbox.get((status, channel), 0))
         yield family
