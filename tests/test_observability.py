@@ -178,6 +178,9 @@ def test_metrics_only_for_allowed_addresses_or_the_token(app, client, monkeypatc
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::ffff:127.0.0.1"}).status_code == 200
     hidden = client.get("/metrics", environ_base=outside)
     assert hidden.status_code == 404 and "acsg_" not in hidden.get_data(as_text=True)
+    # A reverse proxy on loopback must not open /metrics to every visitor.
+    assert client.get("/metrics", headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 404
+    assert client.get("/metrics", headers={"Forwarded": "for=198.51.100.7"}).status_code == 404
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-token-123")
     assert client.get("/metrics", environ_base=outside).status_code == 403
     assert client.get("/metrics", environ_base=outside,

@@ -3,7 +3,8 @@
 Under gunicorn (several worker processes) and with the separate scheduler process, set
 ``PROMETHEUS_MULTIPROC_DIR`` to one empty directory for all of them (emptied before each start):
 every process writes its counters there and any worker's ``/metrics`` adds them up. ``/metrics``
-answers only to ``METRICS_ALLOWED_IPS`` or to ``Authorization: Bearer <METRICS_TOKEN>``.
+answers only to ``METRICS_ALLOWED_IPS`` (for requests that did not come through a proxy, which would
+make every visitor look like a loopback address) or to ``Authorization: Bearer <METRICS_TOKEN>``.
 """
 
 from __future__ import annotations
@@ -66,14 +67,16 @@ def _networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
 
 
 def _may_scrape() -> None:
-    """Let allowed addresses and bearers of the token through; else 403 (a token is set) or 404."""
+    """Let allowed addresses (not through a proxy) and bearers of the token in; else 403 (a token is set) or 404."""
     try:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
         address = None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    if address is not None and any(address in network for network in current_app.extensions["metrics_networks"]):
+    proxied = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    allowed = current_app.extensions["metrics_networks"]
+    if address is not None and not proxied and any(address in network for network in allowed):
         return
     token = current_app.config.get("METRICS_TOKEN") or ""
     given = request.headers.get("Authorization", "")
