@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
     from meetings.accounts import views as accounts
     from meetings.core import db, i18n, security
+    from meetings.observability import init_app as init_observability
     from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.install_url_converters(app)
     db.init_app(app)
+    init_observability(app)
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)

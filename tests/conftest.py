@@ -18,6 +18,7 @@ import os
 import pytest
 import sqlalchemy as sa
 from support.authorization import make_world
+from support.databases import DEFAULT_PG
 from support.factories import make_meeting
 
 from meetings import create_app, demo
@@ -26,8 +27,6 @@ from meetings.migrate import upgrade_database
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
-
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_test"
 
 
 def _require(env: str) -> bool:

@@ -29,6 +29,9 @@ PUBLIC = {
     "registrations_api.Registration", "organizations_api.WorkstreamInterests",
     "plans.Plans", "plans.PlanChart",
     "accounts.login", "accounts.set_password", "roundtable_public.decline",
+    # Operations: no account, but /metrics answers only to METRICS_ALLOWED_IPS or METRICS_TOKEN
+    # (tests/test_observability.py).
+    "readiness.readyz", "metrics.metrics",
 }
 
 # endpoint -> who may use it: "secretariat"; "staff" (any account); "org" (the secretariat and the

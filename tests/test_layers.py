@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Top to bottom. A module may import its own package and any package of a lower layer.
 LAYERS: list[tuple[str, ...]] = [
-    ("meetings",),  # the application: create_app, CLI, jobs, home page, error pages, model registry
+    ("meetings",),  # the application: create_app, CLI, jobs, home page, observability, model registry
     ("meetings.console", "meetings.roundtables"),
     ("meetings.planning",),
     ("meetings.sessions",),
