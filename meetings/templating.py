@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from meetings.localtime import format_clock, format_local, format_utc
-from meetings.vocabulary import CATEGORIES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
+from meetings.formmarkup import field_attributes
+from meetings.localtime import format_clock, format_local, format_utc, format_utc_span
+from meetings.vocabulary import CATEGORIES, LANGUAGES, MEETING_STATUSES, REGIONS, REGISTRATION_STATUSES
+from meetings.zonepicker import zone_aliases
+from scheduler.hours import REASONABLE_END, REASONABLE_START
 
 
 def _label(table: dict):
@@ -18,8 +21,14 @@ def init_app(app: Flask) -> None:
         format_local=format_local,
         format_utc=format_utc,
         format_clock=format_clock,
+        format_utc_span=format_utc_span,
+        field_attributes=field_attributes,
+        zone_aliases=zone_aliases,
+        reasonable_start=f"{REASONABLE_START:%H:%M}",
+        reasonable_end=f"{REASONABLE_END:%H:%M}",
         meeting_status_label=_label(MEETING_STATUSES),
         registration_status_label=_label(REGISTRATION_STATUSES),
         category_label=_label(CATEGORIES),
         region_label=_label(REGIONS),
+        language_name=_label(LANGUAGES),
     )

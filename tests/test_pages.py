@@ -27,17 +27,17 @@ def test_meeting_page_shows_local_time_utc_and_day_mark(client, meeting):
     html = client.get(f"/meetings/{meeting.id}?tz=Pacific/Auckland").get_data(as_text=True)
     # Session B: 15:00 UTC on 17 March 2027 = 04:00 on 18 March in Auckland (NZDT, UTC+13).
     assert "04:00" in html and "+1 day" in html
-    assert "15:00 UTC" in html and "07:00 UTC" in html
+    assert "15:00–18:00 UTC" in html and "07:00–10:00 UTC" in html
     assert "secret-" not in html  # no join link on public pages
 
 
 def test_meeting_page_suggests_the_session_for_the_zone(client, meeting):
     tokyo = client.get(f"/meetings/{meeting.id}?tz=Asia/Tokyo").get_data(as_text=True)
     # A at 07:00 UTC = 16:00 Tokyo; B at 15:00 UTC = 00:00 Tokyo.
-    assert re.search(r'class="suggested" data-session="A"', tokyo)
+    assert re.search(r'class="session-card suggested" data-session="A"', tokyo)
     mexico = client.get(f"/meetings/{meeting.id}?tz=America/Mexico_City").get_data(as_text=True)
     # A = 01:00 Mexico City; B = 09:00 Mexico City.
-    assert re.search(r'class="suggested" data-session="B"', mexico)
+    assert re.search(r'class="session-card suggested" data-session="B"', mexico)
 
 
 def test_chosen_zone_is_remembered_and_bad_zone_ignored(client, meeting):

@@ -21,6 +21,7 @@ from meetings.i18n import current_language
 from meetings.models import AuditEntry, Workstream
 from meetings.models.audit import record_action
 from meetings.sessions import operations as session_ops
+from scheduler.hours import REASONABLE_END, REASONABLE_START
 
 bp = Blueprint("console", __name__, url_prefix="/secretariat/console")
 SECRETARIAT = "secretariat"
@@ -105,7 +106,8 @@ def _world_time(meeting, facts) -> str:
     return charts.world_time_svg(
         dashboards.zone_rows(facts, reference), bands,
         title=_("Where participants are: UTC offsets against sessions A and B (UTC, 24 hours)"),
-        business_label=_("Local business hours (09:00–17:00)"))
+        business_label=_("Reasonable local hours (%(start)s–%(end)s)", start=f"{REASONABLE_START:%H:%M}",
+                         end=f"{REASONABLE_END:%H:%M}"))
 
 
 @bp.get("/meetings/<int:meeting_id>")

@@ -28,6 +28,7 @@ from meetings.sessions.operations import reschedule_session
 from meetings.vocabulary import CATEGORY_CODES, LANGUAGE_CODES
 from scheduler.comfort import parse_window
 from scheduler.errors import PlanInputError
+from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import Participant, member_state_participants
 from scheduler.planner import DEFAULT_REFERENCE_ZONE, MAX_YEAR, MIN_YEAR, PlanRequest, plan
 from scheduler.result import PlanResult
@@ -45,7 +46,7 @@ class PlanInputs:
     date: date
     duration_minutes: int
     participants: tuple[Participant, ...] | None = None
-    window: str = "08:00-20:00"
+    window: str = REASONABLE_WINDOW
     interpreters: str = "07:00-22:00"
     step_minutes: int = 15
     min_gap_minutes: int = 60

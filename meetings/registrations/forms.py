@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from meetings.i18n import country_name
 from meetings.registrations.rules import known_countries, known_timezones
 from meetings.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+from meetings.zonepicker import zone_choices
 
 
 class CheckboxesField(SelectMultipleField):
@@ -70,7 +72,8 @@ class RegistrationForm(FlaskForm):
                                validators=[Optional(), Length(max=254)])
     workstreams = CheckboxesField(_l("Workstreams your organization wants to join"), coerce=int)
     consent = BooleanField(_l("I have read the privacy notice and agree that my data is used to "
-                              "organize this meeting."))
+                              "organize this meeting."),
+                           validators=[DataRequired(_l("Please accept the privacy notice to register."))])
     submit = SubmitField(_l("Register"))
 
     def fill_choices(self, sessions: list, workstreams: list, language: str) -> None:
@@ -82,7 +85,7 @@ class RegistrationForm(FlaskForm):
         self.language.choices = language_choices(blank=False)
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = zone_choices(language, datetime.now(UTC), self.timezone.data)
         self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
 
 
@@ -107,7 +110,7 @@ class ManageForm(FlaskForm):
         self.language.choices = language_choices(blank=False)
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = zone_choices(language, datetime.now(UTC), self.timezone.data)
         self.workstreams.choices = [(w.number, f"{w.number}. {w.title(language)}") for w in workstreams]
 
 
@@ -127,7 +130,7 @@ class InterestForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[DataRequired(), Length(max=254)])
     workstreams = CheckboxesField(_l("Workstreams"), coerce=int, validators=[DataRequired()])
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Sign up"))
 
     def fill_choices(self, workstreams: list, language: str) -> None:

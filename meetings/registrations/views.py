@@ -13,14 +13,15 @@ from meetings.db import get_db, utcnow
 from meetings.errors import DomainError
 from meetings.formerrors import show_error
 from meetings.i18n import LOCALE_COOKIE, current_language
-from meetings.localtime import in_zone, suggest_session, viewer_zone
+from meetings.localtime import in_zone, viewer_zone
 from meetings.meetings_query import meeting_or_404, published_meetings, roundtable_meeting_ids
 from meetings.models import Workstream, WorkstreamInterest
 from meetings.registrations import operations as ops
-from meetings.registrations import rules
 from meetings.registrations.forms import CancelForm, InterestForm, ManageForm, RegistrationForm
 from meetings.registrations.rules import RegistrationInput
+from meetings.session_advice import advise
 from meetings.vocabulary import LANGUAGE_CODES
+from meetings.zonepicker import canonical_zone, zone_choices
 
 bp = Blueprint("registrations", __name__)
 TZ_COOKIE = "tz"
@@ -28,7 +29,11 @@ YEAR = 365 * 24 * 3600
 
 
 def _zone() -> str | None:
-    return viewer_zone(request.args.get("tz")) or viewer_zone(request.cookies.get(TZ_COOKIE))
+    return canonical_zone(viewer_zone(request.args.get("tz")) or viewer_zone(request.cookies.get(TZ_COOKIE)))
+
+
+def _times(sessions: list, zone: str | None) -> dict:
+    return {s.id: (in_zone(s.starts_at, zone or "UTC"), in_zone(s.ends_at, zone or "UTC")) for s in sessions}
 
 
 def _workstreams() -> list[Workstream]:
@@ -48,8 +53,10 @@ def index():
     db = get_db()
     meetings = published_meetings(db)
     roundtable_ids = roundtable_meeting_ids(db)
+    zone = _zone()
     return render_template("index.html", meetings=[m for m in meetings if m.id not in roundtable_ids],
-                           roundtables=[m for m in meetings if m.id in roundtable_ids],
+                           roundtables=[m for m in meetings if m.id in roundtable_ids], zone=zone,
+                           times=_times([s for m in meetings for s in m.sessions], zone),
                            seats=ops.seats_left_by_session(db, [s for m in meetings for s in m.sessions]))
 
 
@@ -59,11 +66,11 @@ def meeting_page(meeting_id: int):
     db = get_db()
     meeting = meeting_or_404(db, meeting_id)
     zone = _zone()
-    times = {s.id: (in_zone(s.starts_at, zone or "UTC"), in_zone(s.ends_at, zone or "UTC"))
-             for s in meeting.sessions}
+    advice = advise(meeting.sessions, zone)
     response = render_template(
-        "meeting.html", meeting=meeting, zone=zone, times=times, suggested=suggest_session(meeting.sessions, zone),
-        seats=ops.seats_left_by_session(db, meeting.sessions), zones=rules.known_timezones(),
+        "meeting.html", meeting=meeting, zone=zone, times=_times(meeting.sessions, zone), advice=advice,
+        suggested=advice.suggested, seats=ops.seats_left_by_session(db, meeting.sessions),
+        zone_groups=zone_choices(current_language(), utcnow()),
     )
     return _remember_zone(make_response(response), zone)
 
@@ -76,9 +83,10 @@ def register(meeting_id: int):
     language = current_language()
     form = RegistrationForm()
     form.fill_choices(meeting.sessions, _workstreams(), language)
+    zone = _zone() if request.method == "GET" else canonical_zone(viewer_zone(form.timezone.data))
+    advice = advise(meeting.sessions, zone)
     if request.method == "GET":
-        zone = _zone()
-        suggested = suggest_session(meeting.sessions, zone)
+        suggested = advice.suggested
         form.timezone.data = zone or "UTC"
         form.language.data = language
         if request.args.get("session", type=int) in {s.id for s in meeting.sessions}:
@@ -99,7 +107,8 @@ def register(meeting_id: int):
             show_error(form, error)
     elif request.method == "POST":
         status = 422
-    return render_template("register.html", meeting=meeting, form=form), status
+    return render_template("register.html", meeting=meeting, form=form, zone=zone, advice=advice,
+                           detect="no" if zone else "preselect", times=_times(meeting.sessions, zone)), status
 
 
 @bp.get("/meetings/<int:meeting_id>/registration-updated")
@@ -115,6 +124,9 @@ def confirmation(token: str):
     registration = ops.registration_by_token(db, token)
     return render_template("confirmation.html", registration=registration,
                            start=in_zone(registration.session.starts_at, registration.timezone),
+                           end=in_zone(registration.session.ends_at, registration.timezone),
+                           workstream_numbers=_interest_numbers(registration.organization_id),
+                           workstreams=_workstreams(),
                            position=ops.waitlist_position(db, registration))
 
 
@@ -143,17 +155,23 @@ def manage(token: str):
     elif request.method == "POST":
         status = 422
     return render_template(
-        "manage.html", registration=registration, form=form, cancel_form=CancelForm(),
-        times={s.id: in_zone(s.starts_at, registration.timezone) for s in meeting.sessions},
+        "manage.html", registration=registration, form=form,
+        times=_times(meeting.sessions, registration.timezone),
+        advice=advise(meeting.sessions, registration.timezone),
         position=ops.waitlist_position(db, registration),
     ), status
 
 
-@bp.post("/manage/<token>/cancel")
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    """Cancel the registration (frees the seat for the waiting list)."""
+    """Confirm (GET), then cancel the registration (POST; frees the seat for the waiting list)."""
     db = get_db()
     registration = ops.registration_by_token(db, token)
+    if request.method == "GET" or registration.status == "cancelled":
+        if registration.status == "cancelled":
+            return redirect(url_for(".manage", token=token), 303)
+        return render_template("cancel_registration.html", registration=registration, form=CancelForm(),
+                               start=in_zone(registration.session.starts_at, registration.timezone))
     if not CancelForm().validate_on_submit():
         raise CSRFError()
     ops.cancel_registration(db, registration, utcnow())
