@@ -21,6 +21,7 @@ from meetings.i18n import current_language
 from meetings.models import AuditEntry, Workstream
 from meetings.models.audit import record_action
 from meetings.sessions import operations as session_ops
+from meetings.sessions.impact import people_to_notify
 from scheduler.hours import REASONABLE_END, REASONABLE_START
 
 bp = Blueprint("console", __name__, url_prefix="/secretariat/console")
@@ -234,7 +235,7 @@ def cancel_session(session_id: int):
                            title=_("Cancel session %(label)s", label=session.label),
                            consequence=_("Every registrant of this session receives a cancellation and the "
                                          "event disappears from their calendar."),
-                           done=session.status == "cancelled"), status
+                           done=session.status == "cancelled", notified=people_to_notify(db, [session.id])), status
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
@@ -253,7 +254,9 @@ def cancel_meeting(meeting_id: int):
     return render_template("console/confirm.html", form=form, meeting=meeting,
                            title=_("Cancel the meeting %(edition)s", edition=meeting.edition),
                            consequence=_("Both sessions are cancelled and every registrant receives a "
-                                         "cancellation."), done=meeting.status == "cancelled"), status
+                                         "cancellation."), done=meeting.status == "cancelled",
+                           notified=people_to_notify(db, [s.id for s in meeting.sessions
+                                                          if s.status != "cancelled"])), status
 
 
 @bp.route("/meetings/<int:meeting_id>/anonymize", methods=["GET", "POST"])
