@@ -11,6 +11,7 @@ from meetings.models import AuditEntry, OutboxMessage, Webhook
 from meetings.roundtables import operations as ops
 from meetings.roundtables import staff
 from meetings.roundtables.models import Roundtable, RoundtableChange
+from meetings.vocabulary import LANGUAGES
 
 
 def _people(db):
@@ -79,6 +80,10 @@ def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(
     db.commit()
     login(client, "ana@comar.example.org")
     url = f"/roundtables/{roundtable.id}"
+    detail = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    languages = [LANGUAGES[code] for code in roundtable.interpretation_languages]
+    assert ", ".join(languages) in detail  # names, never codes
+    assert ", ".join(roundtable.interpretation_languages) not in detail
     assert post_form(client, f"{url}/status", {"action": "submit"}, page=url).status_code == 303
     assert client.post("/account/logout", data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True))}
                        ).status_code == 303
