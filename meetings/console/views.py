@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from meetings.accounts.roles import require_role
 from meetings.console import charts, dashboards, exports, lists, privacy
 from meetings.console import operations as ops
+from meetings.console.audit_sentences import audit_sentence
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, ConfirmForm, FilterForm
 from meetings.console.labels import channel_label, labelled, language_label, region_label, session_label
 from meetings.db import get_db, utcnow
@@ -365,7 +366,8 @@ def audit():
     if form.until.data:
         query = query.where(AuditEntry.at < datetime.combine(form.until.data + timedelta(days=1), time(), UTC))
     entries = list(db.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(AUDIT_PAGE)))
-    return render_template("console/audit.html", form=form, entries=entries, limit=AUDIT_PAGE)
+    return render_template("console/audit.html", form=form, entries=entries, limit=AUDIT_PAGE,
+                           audit_sentence=audit_sentence)
 
 
 def init_app(app: Flask) -> None:
