@@ -20,6 +20,8 @@ from roundtablehelpers import account, advance, login, organization, proposal_in
 from meetings.accounts.operations import create_account
 from meetings.db import utcnow
 from meetings.models import Webhook
+from meetings.registrations.operations import register_for_meeting
+from meetings.registrations.rules import RegistrationInput
 from meetings.roundtables import operations as ops
 from meetings.roundtables import staff
 
@@ -51,6 +53,7 @@ PROTECTED = {
     "console.cancel_meeting": "secretariat", "console.interpretation": "secretariat",
     "console.interpretation_export": "secretariat", "console.attendance": "secretariat",
     "console.cancel_session": "secretariat", "console.book": "secretariat",
+    "console.registrant": "secretariat", "console.cancel_registrant": "secretariat",
     "roundtables.index": "staff", "roundtables.new": "co_convener", "roundtables.detail": "org",
     "roundtables.edit": "co_convener_org", "roundtables.change_status": "org", "roundtables.schedule": "secretariat",
     "roundtables.registrations": "org", "roundtables.invitations": "org",
@@ -105,13 +108,18 @@ def world(app, db):
         accepted = ops.create_proposal(db, x, proposal_input(titles={"en": "Another one"}), utcnow())
         advance(db, accepted, sec, "submit", "accept")
         meeting = make_meeting(db, start=utcnow() + timedelta(days=30))
+        registrant = register_for_meeting(db, meeting, RegistrationInput(
+            session_id=meeting.sessions[1].id, name="Registrant", email="registrant@example.org",
+            organization="Org", category="civil_society", country="CO", language="es", timezone="America/Bogota",
+            consent=True), utcnow()).registration
         topic = staff.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
         db.commit()
     return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
-            "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
+            "kind": "registrations", "fmt": "csv", "channel": "en-fr",
+            "registration_id": registrant.id}
 
 
 def _url(app, rule, world):

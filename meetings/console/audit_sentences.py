@@ -24,6 +24,7 @@ SENTENCES = {
     "meeting.created_from_series": _l("%(who)s created the meeting %(edition)s from the series plan."),
     "meeting.plan_applied": _l("%(who)s applied a plan to meeting #%(id)s."),
     "outbox.requeued": _l("%(who)s queued %(count)s failed messages again."),
+    "registration.cancelled": _l("%(who)s cancelled registration #%(id)s (session %(label)s)."),
     "roundtable.invited_workstream": _l("%(who)s invited %(invited)s organizations of the workstream to "
                                         "roundtable #%(id)s."),
     "roundtable.created": _l("%(who)s created roundtable #%(id)s."),

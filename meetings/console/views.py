@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from meetings.accounts.roles import require_role
-from meetings.console import charts, dashboards, exports, lists, privacy
+from meetings.console import charts, dashboards, exports, lists, privacy, registrants
 from meetings.console import operations as ops
 from meetings.console.audit_sentences import audit_sentence
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, ConfirmForm, FilterForm
@@ -21,6 +21,7 @@ from meetings.errors import DomainError
 from meetings.i18n import current_language
 from meetings.models import AuditEntry, Workstream
 from meetings.models.audit import record_action
+from meetings.registrations.operations import cancel_registration
 from meetings.sessions import operations as session_ops
 from meetings.sessions.impact import people_to_notify
 from scheduler.hours import REASONABLE_END, REASONABLE_START
@@ -293,7 +294,8 @@ def _filters(form: FilterForm) -> lists.Filters:
     return lists.Filters(meeting_id=number(form.meeting_id.data), session_id=number(form.session_id.data),
                          status=form.status.data or None, category=form.category.data or None,
                          region=form.region.data or None, country=form.country.data or None,
-                         language=form.language.data or None, workstream=number(form.workstream.data))
+                         language=form.language.data or None, workstream=number(form.workstream.data),
+                         q=(form.q.data or "").strip() or None)
 
 
 def _list_inputs(kind: str):
@@ -339,6 +341,41 @@ def _audit_export(kind: str, fmt: str, filters: dict) -> None:
     record_action(db, _actor(), "export.downloaded", "export", None, utcnow(), kind=kind, format=fmt,
                   filters=filters)
     db.commit()
+
+
+@bp.get("/registrations/<int:registration_id>")
+@require_role(SECRETARIAT)
+def registrant(registration_id: int):
+    """One registrant: details, workstreams, history (messages, cancellation, attendance) and actions."""
+    db = get_db()
+    registration = registrants.registrant_or_404(db, registration_id)
+    return render_template("console/registrant.html", registration=registration, meeting=registration.meeting,
+                           history=registrants.registrant_history(db, registration),
+                           workstreams=lists.workstream_numbers(db, [registration.organization_id]).get(
+                               registration.organization_id, []))
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def cancel_registrant(registration_id: int):
+    """Confirm, then cancel one registration on the person's behalf (they receive a cancellation)."""
+    db = get_db()
+    registration = registrants.registrant_or_404(db, registration_id)
+    form = ConfirmForm()
+    if _confirmed(form) and registration.status != "cancelled":
+        cancel_registration(db, registration, utcnow())
+        record_action(db, _actor(), "registration.cancelled", "registration", registration.id, utcnow(),
+                      meeting_id=registration.meeting_id, label=registration.session.label)
+        db.commit()
+        flash(_("The registration is cancelled; the person receives a cancellation."), "success")
+        return redirect(url_for(".registrant", registration_id=registration.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("console/confirm.html", form=form, meeting=registration.meeting,
+                           title=_("Cancel the registration of %(name)s", name=registration.name or "—"),
+                           consequence=_("The seat is freed for the waiting list and the person receives a "
+                                         "cancellation that removes the session from their calendar."),
+                           done=registration.status == "cancelled",
+                           notified=0 if registration.status == "cancelled" or not registration.email else 1), status
 
 
 @bp.get("/audit")
