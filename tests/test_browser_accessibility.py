@@ -42,16 +42,17 @@ def _world(app) -> dict:
     """A meeting (A 07:00 UTC, B 15:00 UTC) with two registrants and a secretariat account, committed."""
     with app.app_context(), dbmod.new_session(app) as session:
         meeting = make_meeting(session, edition="2032-1")
-        tokens = []
+        tokens, ids = [], []
         for index, (name, zone) in enumerate((("Ana", "America/Bogota"), ("Eli", "Pacific/Auckland"))):
             outcome = register_for_meeting(session, meeting, RegistrationInput(
                 session_id=meeting.sessions[index].id, name=f"{name} A11y", email=f"{name.lower()}@example.org",
                 organization="Org", category="civil_society", country="CO", language="es", timezone=zone,
                 consent=True, spoken_language="es", listening_language="en", workstreams=(1, 3)), utcnow())
             tokens.append(outcome.registration.manage_token)
+            ids.append(outcome.registration.id)
         accounts.create_account(session, email=STAFF, name="Axe", role="secretariat", password=PASSWORD)
         session.commit()
-        return {"meeting": meeting.id, "tokens": tokens}
+        return {"meeting": meeting.id, "tokens": tokens, "ids": ids}
 
 
 def _page(chromium, base, *, language="en", zone="America/Bogota", width=1280):
@@ -82,7 +83,10 @@ def test_pages_pass_axe_in_three_languages_without_horizontal_scrolling(live_app
                    f"/manage/{token}", f"/manage/{token}/cancel", "/workstreams", "/privacy", "/account/login"]
     staff = ["/secretariat/console/", f"/secretariat/console/meetings/{meeting}",
              f"/secretariat/meetings/{meeting}/plan", "/secretariat/outbox", "/secretariat/series",
-             "/roundtables/", f"/secretariat/console/meetings/{meeting}/cancel"]
+             "/roundtables/", f"/secretariat/console/meetings/{meeting}/cancel",
+             f"/secretariat/console/registrations/{world['ids'][0]}", "/secretariat/console/audit",
+             "/secretariat/console/lists/registrations?q=a", "/secretariat/webhooks",
+             f"/secretariat/console/meetings/{meeting}/interpretation"]
     problems: list[str] = []
     with serve(live_app) as base:
         for language in ("en", "fr", "es"):
@@ -108,6 +112,9 @@ def test_pages_pass_axe_in_three_languages_without_horizontal_scrolling(live_app
             page.locator("form[enctype] button[type=submit]").click()
             page.wait_for_selector("#apply-plan")
             problems += [f"{language} plan: {v}" for v in _axe(page)]
+            page.locator("#apply-plan button[type=submit]").click()
+            page.wait_for_selector("#notified")
+            problems += [f"{language} plan confirmation: {v}" for v in _axe(page)]
             page.context.close()
     assert problems == []
 
