@@ -215,8 +215,10 @@ def test_screenshots_at_phone_and_desktop_widths(live_app, committed, chromium):
             page.goto(f"{base}/secretariat/meetings/{meeting}/plan")
             page.locator("form[enctype] button[type=submit]").click()
             page.wait_for_selector("#apply-plan")
+            assert page.evaluate(OVERFLOW) <= 0  # wide tables scroll inside their own labelled region
             page.screenshot(path=str(SCREENSHOTS / f"planning-{width}.png"), full_page=True)
             page.goto(f"{base}/secretariat/console/meetings/{meeting}")
+            assert page.evaluate(OVERFLOW) <= 0
             page.screenshot(path=str(SCREENSHOTS / f"dashboard-{width}.png"), full_page=True)
             page.context.close()
     for name in ("meeting", "form", "planning", "dashboard"):
