@@ -95,9 +95,12 @@ def test_pages_pass_axe_in_three_languages_without_horizontal_scrolling(live_app
                 page.goto(base + path)
                 assert page.locator("html").get_attribute("lang") == language
                 problems += [f"{language} {path} 390px: {v}" for v in _axe(page)]
-                overflow = page.evaluate(OVERFLOW)
-                if overflow > 0:
-                    problems.append(f"{language} {path}: scrolls {overflow}px sideways at 390px")
+                for width in (390, 320):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    overflow = page.evaluate(OVERFLOW)
+                    if overflow > 0:
+                        problems.append(f"{language} {path}: scrolls {overflow}px sideways at {width}px")
+                page.set_viewport_size({"width": 390, "height": 900})
             page.goto(f"{base}/meetings/{meeting}/register")  # a failed submit: the page with its errors
             page.locator("form button[type=submit], form input[type=submit]").last.click()
             page.wait_for_selector("[data-error-summary]")

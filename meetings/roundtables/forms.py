@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,10 +22,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-from meetings.registrations.forms import CheckboxesField, timezone_choices
+from meetings.i18n import current_language
+from meetings.registrations.forms import CheckboxesField
 from meetings.roundtables.labels import ACTION_LABELS
 from meetings.roundtables.states import FORM_ACTIONS
 from meetings.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+from meetings.zonepicker import zone_choices
 
 WINDOW_ROWS = 3
 
@@ -98,8 +102,8 @@ class ScheduleForm(FlaskForm):
     schedule = SubmitField(_l("Schedule and open registration"))
 
     def fill_choices(self) -> None:
-        """Every IANA zone."""
-        self.reference_zone.choices = timezone_choices()
+        """Canonical zones grouped by region, named in the viewer's language (a stored alias stays)."""
+        self.reference_zone.choices = zone_choices(current_language(), datetime.now(UTC), self.reference_zone.data)
 
 
 class FollowupForm(FlaskForm):
