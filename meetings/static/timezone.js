@@ -148,11 +148,12 @@
     var zone = detectedZone();
     var selects = document.querySelectorAll("select[data-zone-combobox]");
     Array.prototype.forEach.call(selects, function (select) {
-      // Meeting page without a chosen zone: show it in the browser's zone (one redirect, on arrival only).
+      // A page shown without a zone: show it in the browser's zone (one redirect, on arrival only).
+      var param = select.getAttribute("data-param") || select.name;
       if (zone && select.getAttribute("data-detect") === "redirect" && select.querySelector("option[value='" + zone + "']")) {
         var url = new URL(window.location.href);
-        if (!url.searchParams.get(select.name)) {
-          url.searchParams.set(select.name, zone);
+        if (!url.searchParams.get(param)) {
+          url.searchParams.set(param, zone);
           window.location.replace(url.toString());
           return;
         }
