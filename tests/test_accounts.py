@@ -25,7 +25,7 @@ def test_cli_creates_a_secretariat_account_that_can_log_in(app, client, db):
     assert stored.role == "secretariat" and stored.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert PASSWORD not in stored.password_hash
     response = post_form(client, "/account/login", {"email": "head@unhcr.example.org", "password": PASSWORD})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/secretariat/console/"  # lands there
 
 
 def test_cli_refuses_a_short_password(app):
@@ -68,7 +68,7 @@ def test_invitation_link_sets_a_password_once(client, db):
     assert done.status_code == 303
     assert client.get(url).status_code == 404  # spent
     login = post_form(client, "/account/login", {"email": "co@agency.example.org", "password": PASSWORD})
-    assert login.status_code == 303
+    assert login.status_code == 303 and login.headers["Location"] == "/"  # a co-convener: not the console
 
 
 def test_expired_invitation_is_refused(client, db):

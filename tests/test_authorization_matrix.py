@@ -48,6 +48,7 @@ PROTECTED = {
     "console.cancel_meeting": "secretariat", "console.interpretation": "secretariat",
     "console.interpretation_export": "secretariat", "console.attendance": "secretariat",
     "console.cancel_session": "secretariat", "console.book": "secretariat",
+    "console.registrant": "secretariat", "console.cancel_registrant": "secretariat",
     "roundtables.index": "staff", "roundtables.new": "co_convener", "roundtables.detail": "org",
     "roundtables.edit": "co_convener_org", "roundtables.change_status": "org", "roundtables.schedule": "secretariat",
     "roundtables.registrations": "org", "roundtables.invitations": "org",

@@ -193,3 +193,28 @@ def test_audit_log_filters(client, db):
     tomorrow = (db.scalar(sa.select(sa.func.max(AuditEntry.at))) + timedelta(days=1)).date().isoformat()
     assert "data-action=" not in client.get(f"/secretariat/console/audit?since={tomorrow}").get_data(as_text=True)
     assert client.get("/secretariat/console/audit?since=not-a-date").status_code == 422
+
+
+def test_audit_entries_read_as_sentences_in_the_readers_language(client, db):
+    from datetime import UTC, datetime
+
+    from meetings.core.audit import record_action
+
+    meeting, _tokens = populated_meeting(client, db)
+    login_as(client, db)
+    session = meeting.sessions[0]
+    record_action(db, None, "session.rescheduled", "session", session.id, datetime(2027, 1, 5, tzinfo=UTC),
+                  label="A", meeting_id=meeting.id, before={"starts_at": "2027-03-17T07:00:00+00:00"},
+                  after={"starts_at": "2027-03-17T09:30:00+00:00"})
+    record_action(db, None, "meeting.cancelled", "meeting", meeting.id, datetime(2027, 1, 6, tzinfo=UTC),
+                  edition="2027-1")
+    record_action(db, None, "something.new", "thing", 7, datetime(2027, 1, 7, tzinfo=UTC))
+    db.commit()
+    english = client.get("/secretariat/console/audit").get_data(as_text=True)
+    assert "cli moved session A from Mar 17, 2027, 07:00 UTC to Mar 17, 2027, 09:30 UTC." in english
+    assert "cli cancelled the meeting 2027-1." in english
+    assert "cli: something.new (#7)." in english  # an unknown code still reads, with its raw code
+    french = client.get("/secretariat/console/audit", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "cli a annulé la réunion 2027-1." in french
+    spanish = client.get("/secretariat/console/audit", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "cli canceló la reunión 2027-1." in spanish

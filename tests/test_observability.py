@@ -64,7 +64,8 @@ def test_audit_entries_remember_the_request_that_caused_them(client, db):
         == 303
     page = client.get(f"/secretariat/meetings/{meeting.id}/plan").get_data(as_text=True)
     response = client.post(f"/secretariat/meetings/{meeting.id}/plan/apply",
-                           data={**PLAN, "csrf_token": csrf_token(page)}, headers={"X-Request-ID": "apply-plan-0001"})
+                           data={**PLAN, "confirmed": "yes", "csrf_token": csrf_token(page)},
+                           headers={"X-Request-ID": "apply-plan-0001"})
     assert response.status_code == 303
     entries = db.scalars(sa.select(AuditEntry)).all()
     assert entries and {entry.request_id for entry in entries} == {"apply-plan-0001"}

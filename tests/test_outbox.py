@@ -106,7 +106,7 @@ def test_delivered_email_has_the_promised_structure(client, db, meeting, languag
     expected = {"fr": ("Inscription confirmée", "Votre heure"), "es": ("Inscripción confirmada", "Su hora")}
     assert expected[language][0] in message["Subject"]
     assert expected[language][1] in plain.get_content()
-    assert "07:00 UTC" in plain.get_content()
+    assert "07:00–10:00 UTC" in plain.get_content()
     assert message["Message-ID"].endswith("@acsg.example.org>")
     assert _rows(db)[0].status == "sent"
 

@@ -54,3 +54,25 @@ def test_failed_messages_are_listed_and_requeued(client, db):
     assert response.status_code == 303
     db.expire_all()
     assert db.scalar(sa.select(OutboxMessage.status)) == "pending"
+
+
+def test_messages_are_listed_with_their_status_and_searchable(client, db):
+    login_as(client, db)
+    for key, address, subject, status in (("m1", "awa@example.org", "Votre inscription", "sent"),
+                                          ("m2", "ben@example.org", "Your registration", "pending"),
+                                          ("m3", "chen%_@example.org", "Session moved", "failed")):
+        row = enqueue_email(db, key=key, topic="registration.confirmed", to=[address], language="en",
+                            email=RenderedEmail(subject, "t", "<p>h</p>"), now=utcnow())
+        row.status = status
+    db.commit()
+    page = client.get("/secretariat/outbox").get_data(as_text=True)
+    assert page.count('<tr data-status="') == 3 and "awa@example.org" in page and "Votre inscription" in page
+    by_address = client.get("/secretariat/outbox?q=BEN@").get_data(as_text=True)
+    assert by_address.count('<tr data-status="') == 1 and "ben@example.org" in by_address
+    by_subject = client.get("/secretariat/outbox?q=moved").get_data(as_text=True)
+    assert by_subject.count('<tr data-status="failed"') == 1
+    wildcard = client.get("/secretariat/outbox?q=%25_").get_data(as_text=True)  # % and _ are literal
+    assert wildcard.count('<tr data-status="') == 1
+    sent = client.get("/secretariat/outbox?status=sent", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert sent.count('<tr data-status="') == 1 and 'data-status="sent"' in sent
+    assert client.get("/secretariat/outbox?status=bogus&q=" + "x" * 5000).status_code == 200

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import sqlalchemy as sa
-from support.api import register
+from support.api import register, registration_payload
 from support.factories import make_meeting
 from support.logins import login_as
 from support.pages import csrf_token, post_form
@@ -70,7 +70,22 @@ def test_apply_moves_sessions_bumps_sequence_and_audits(client, db):
     login_as(client, db)
     page = post_form(client, _url(meeting), INPUTS).get_data(as_text=True)
     expected = client.post("/api/v1/plans", json={"date": "2027-03-17", "duration": 180}).get_json()
-    response = client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    for n in range(3):  # three active registrants of session A, one cancelled: three people are told
+        created = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                              json=registration_payload(meeting.sessions[0].id, email=f"p{n}@example.org"))
+        assert created.status_code == 201
+    client.delete(f"/api/v1/registrations/{created.get_json()['token']}")
+    client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                json=registration_payload(meeting.sessions[0].id, email="p9@example.org"))
+    # First the confirmation: old -> new times and the number of people notified; nothing moves yet.
+    confirm = client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "3 people will receive an updated invitation." in html
+    db.expire_all()
+    assert {s.ical_sequence for s in db.scalars(sa.select(MeetingSession).where(
+        MeetingSession.meeting_id == meeting.id))} == {0}
+    response = client.post(_url(meeting, "/apply"),
+                           data={**INPUTS, "csrf_token": csrf_token(page), "confirmed": "yes"})
     assert response.status_code == 303
     db.expire_all()
     query = sa.select(MeetingSession).where(MeetingSession.meeting_id == meeting.id)
@@ -84,7 +99,7 @@ def test_apply_moves_sessions_bumps_sequence_and_audits(client, db):
     actions = [e.action for e in db.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("session.rescheduled") == 2 and "meeting.plan_applied" in actions
     # Applying the same plan again changes nothing and does not bump the sequence.
-    client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page), "confirmed": "yes"})
     db.expire_all()
     assert {s.ical_sequence for s in db.scalars(sa.select(MeetingSession).where(
         MeetingSession.meeting_id == meeting.id))} == {1}
@@ -147,7 +162,8 @@ def test_rotation_uses_the_previous_edition_burden(client, db):
     later = make_meeting(db, edition="2027-1")
     login_as(client, db)
     page = post_form(client, _url(earlier), {**INPUTS, "date": "2026-10-21"}).get_data(as_text=True)
-    client.post(_url(earlier, "/apply"), data={**INPUTS, "date": "2026-10-21", "csrf_token": csrf_token(page)})
+    client.post(_url(earlier, "/apply"), data={**INPUTS, "date": "2026-10-21", "csrf_token": csrf_token(page),
+                                               "confirmed": "yes"})
     db.expire_all()
     burden = db.get(GlobalMeeting, earlier.id).plan_burden
     assert burden and ops.previous_burden(db, later.edition) == burden

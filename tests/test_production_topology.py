@@ -205,6 +205,7 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     response = secretariat.post(f"{plan_url}/apply", data={
         "date": day.isoformat(), "duration": "180", "window": "08:00-20:00", "interpreters": "07:00-22:00",
         "step": "15", "min_gap": "60", "same_day": "y", "tolerance": "0", "rotate": "y", "source": "member_states",
+        "confirmed": "yes",
         "csrf_token": _csrf(page.text)}, allow_redirects=False, timeout=30)
     assert response.status_code == 303, response.text
     move_request_id = response.headers["X-Request-ID"]

@@ -25,6 +25,7 @@ from meetings.models import GlobalMeeting, MeetingSession
 from meetings.organizations.models import Workstream
 from meetings.roundtables import messages, similarity, states
 from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableChange, RoundtableWindow
+from meetings.roundtables.submission_notice import notify_secretariat_of_submission
 
 MAX_TITLE = 200
 MAX_ABSTRACT = 5000
@@ -339,6 +340,8 @@ def change_status(db: Session, roundtable: Roundtable, actor: User, action: str,
     change = _record(db, roundtable, actor, action, previous, transition.target, comment, now)
     if transition.notify_proposer:
         messages.notify_proposer(db, roundtable, change, now)
+    if action == "submit":
+        notify_secretariat_of_submission(db, roundtable, change, now)
     if transition.webhook:
         messages.queue_webhook(db, transition.webhook, roundtable, change, now)
     return change

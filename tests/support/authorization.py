@@ -8,6 +8,7 @@ from flask import url_for
 
 from meetings.core.db import utcnow
 from meetings.outbox.models import Webhook
+from meetings.registrations.operations import RegistrationInput, register_for_meeting
 from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
 from support.factories import make_account, make_meeting, make_organization
@@ -34,11 +35,15 @@ def make_world(app, db) -> dict:
         accepted = ops.create_proposal(db, x, proposal_input(titles={"en": "Another one"}), utcnow())
         advance(db, accepted, sec, "submit", "accept")
         meeting = make_meeting(db, start=utcnow() + timedelta(days=30))
+        registrant = register_for_meeting(db, meeting, RegistrationInput(
+            session_id=meeting.sessions[1].id, name="Registrant", email="registrant@example.org",
+            organization="Org", category="civil_society", country="CO", language="es", timezone="America/Bogota",
+            consent=True), utcnow()).registration
         topic = forum_topics.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
         db.commit()
-    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
+    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id, "registration_id": registrant.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
 
