@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.outbox import views as outbox_views
     from meetings.registrations import views as registration_views
     from meetings.roundtables import init_app as init_roundtables
+    from meetings.topic_terms import init_app as init_topic_terms
 
     security.install_url_converters(app)
     db.init_app(app)
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     planning.init_app(app)
     init_roundtables(app)
+    init_topic_terms(app)
     console.init_app(app)
     cli.init_app(app)
     outbox_cli.init_app(app)

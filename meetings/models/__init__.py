@@ -15,6 +15,7 @@ from meetings.roundtables.models import (
     RoundtableInvitation,
     RoundtableWindow,
 )
+from meetings.topic_terms.models import TopicTerm
 
 __all__ = [
     "Attendance",
@@ -35,4 +36,5 @@ __all__ = [
     "RoundtableChange",
     "RoundtableInvitation",
     "RoundtableWindow",
+    "TopicTerm",
 ]

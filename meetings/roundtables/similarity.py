@@ -13,8 +13,10 @@ Two kinds of features describe an item (titles count twice, abstracts once, ever
 
 The score is the cosine of the two blocks side by side, the concept block weighing ``CONCEPT_WEIGHT``
 times the piece block: identical texts score 1, texts sharing nothing 0; an item without any concept
-is compared on its pieces alone. An item's features are computed once (:func:`item_vector`) and stored;
-a check only ranks stored vectors (:func:`rank`).
+is compared on its pieces alone. Items with abstracts are also compared on their titles alone, and
+the better score counts: the threshold is set on titles, and long abstracts that mention many other
+concepts do not hide a proposal whose title is a regional-forum topic. An item's features are
+computed once (:func:`item_vector`) and stored; a check only ranks stored vectors (:func:`rank`).
 
 Weights and threshold come from the evaluation set (tests/data/similarity_eval.csv, 86 topics in
 three languages of which 19 near-misses; protocol in tests/similarity_evaluation.py): 516 translation
@@ -34,7 +36,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from meetings.topics.matching import ConceptMatcher
@@ -93,23 +95,35 @@ class Match:
 
 @dataclass(frozen=True)
 class Vector:
-    """The stored features of an item: concept weights, unit piece weights, and what made them."""
+    """The stored features of an item (all texts, and titles alone when it has abstracts) and their version."""
 
     concepts: Mapping[str, float]
     grams: Mapping[str, float]
     version: str = ""
-    _norm: dict = field(default_factory=dict, compare=False, repr=False)
+    title_concepts: Mapping[str, float] | None = None
+    title_grams: Mapping[str, float] | None = None
 
     def to_json(self) -> dict:
         """A JSON document for the database."""
-        return {"v": self.version, "c": dict(self.concepts), "g": dict(self.grams)}
+        document = {"v": self.version, "c": dict(self.concepts), "g": dict(self.grams)}
+        if self.title_grams is not None:
+            document.update(tc=dict(self.title_concepts or {}), tg=dict(self.title_grams))
+        return document
 
     @classmethod
     def from_json(cls, document: object) -> Vector | None:
         """The vector stored by :meth:`to_json` (None for anything else)."""
         if not isinstance(document, dict) or not isinstance(document.get("c"), dict):
             return None
-        return cls(document["c"], document.get("g") or {}, str(document.get("v", "")))
+        return cls(document["c"], document.get("g") or {}, str(document.get("v", "")), document.get("tc"),
+                   document.get("tg"))
+
+    @property
+    def titles(self) -> tuple[Mapping[str, float], Mapping[str, float]]:
+        """Concepts and pieces of the titles alone."""
+        if self.title_grams is None:
+            return self.concepts, self.grams
+        return self.title_concepts or {}, self.title_grams
 
 
 def version_of(matcher: ConceptMatcher) -> str:
@@ -158,25 +172,34 @@ def _sublinear(value: float) -> float:
     return 1 + math.log(value) if value >= 1 else value
 
 
-def item_vector(item: Item, matcher: ConceptMatcher | None = None) -> Vector:
-    """The features of every language of an item, titles counted twice."""
-    matcher = matcher or default_matcher()
+def _texts_features(texts: Iterable[tuple[int, str]], matcher: ConceptMatcher) -> tuple[dict, dict]:
+    """Concept weights and unit piece weights (at most ``MAX_GRAMS``) of weighted texts."""
     concepts: Counter = Counter()
     grams: Counter = Counter()
-    for weight, texts in ((2, item.titles), (1, item.abstracts)):
-        for text in texts:
-            if not text:
-                continue
-            for key, value in matcher.concepts(text).items():
-                concepts[key] += weight * value
-            for key, value in features(text).items():
-                grams[key] += weight * value
+    for weight, text in texts:
+        if not text:
+            continue
+        for key, value in matcher.concepts(text).items():
+            concepts[key] += weight * value
+        for key, value in features(text).items():
+            grams[key] += weight * value
     idf, unseen = piece_idf()
     weighted = sorted(((_sublinear(v) * idf.get(k, unseen), k) for k, v in grams.items()), reverse=True)
     weighted = weighted[:MAX_GRAMS]
     norm = math.sqrt(sum(w * w for w, _ in weighted))
-    return Vector({k: round(v, 3) for k, v in concepts.items()},
-                  {k: round(w / norm, 4) for w, k in weighted} if norm else {}, version_of(matcher))
+    return ({k: round(v, 3) for k, v in concepts.items()},
+            {k: round(w / norm, 4) for w, k in weighted} if norm else {})
+
+
+def item_vector(item: Item, matcher: ConceptMatcher | None = None) -> Vector:
+    """The features of every language of an item (titles counted twice), and of its titles alone."""
+    matcher = matcher or default_matcher()
+    titles = [(2, text) for text in item.titles]
+    concepts, grams = _texts_features([*titles, *((1, text) for text in item.abstracts)], matcher)
+    if not any(item.abstracts):
+        return Vector(concepts, grams, version_of(matcher))
+    title_concepts, title_grams = _texts_features(titles, matcher)
+    return Vector(concepts, grams, version_of(matcher), title_concepts, title_grams)
 
 
 def cosine(left: Mapping[str, float], right: Mapping[str, float]) -> float:
@@ -200,23 +223,38 @@ def _blocks(has_concepts: bool, has_grams: bool) -> tuple[float, float]:
     return (1.0, 0.0) if has_concepts else (0.0, 1.0)
 
 
+def _score(query: tuple[Mapping, Mapping], candidate: tuple[Mapping, Mapping], idf: Mapping[str, float]
+           ) -> tuple[float, dict[str, float]]:
+    """Score of two (concepts, pieces) pairs, and each shared concept's part of it."""
+    query_concepts, candidate_concepts = _concept_unit(query[0], idf), _concept_unit(candidate[0], idf)
+    query_blocks = _blocks(bool(query_concepts), bool(query[1]))
+    blocks = _blocks(bool(candidate_concepts), bool(candidate[1]))
+    concept_part = query_blocks[0] * blocks[0]
+    shared = {c: concept_part * query_concepts[c] * candidate_concepts[c]
+              for c in query_concepts.keys() & candidate_concepts.keys()}
+    return sum(shared.values()) + query_blocks[1] * blocks[1] * cosine(query[1], candidate[1]), shared
+
+
 def rank(query: Vector, candidates: Sequence[tuple[object, Vector]], *, threshold: float = THRESHOLD,
          limit: int = 10) -> list[Match]:
-    """Candidates whose score against ``query`` reaches ``threshold``, best first (at most ``limit``)."""
+    """Candidates whose score against ``query`` reaches ``threshold``, best first (at most ``limit``).
+
+    The score is the better of all texts against all texts and titles against titles, so that a
+    proposal with long abstracts still meets a regional-forum topic known by its title only.
+    """
     documents = 1 + len(candidates)
     frequency: Counter = Counter(query.concepts.keys())
     for _, vector in candidates:
         frequency.update(vector.concepts.keys())
     idf = {key: math.log((1 + documents) / (1 + df)) + 1 for key, df in frequency.items()}
-    query_concepts = _concept_unit(query.concepts, idf)
-    query_blocks = _blocks(bool(query_concepts), bool(query.grams))
+    query_all, query_titles = (query.concepts, query.grams), query.titles
     scored = []
     for key, vector in candidates:
-        concepts = _concept_unit(vector.concepts, idf)
-        blocks = _blocks(bool(concepts), bool(vector.grams))
-        shared = {c: query_concepts[c] * concepts[c] for c in query_concepts.keys() & concepts.keys()}
-        score = (query_blocks[0] * blocks[0] * sum(shared.values())
-                 + query_blocks[1] * blocks[1] * cosine(query.grams, vector.grams))
+        score, shared = _score(query_all, (vector.concepts, vector.grams), idf)
+        if query.title_grams is not None or vector.title_grams is not None:
+            title_score, title_shared = _score(query_titles, vector.titles, idf)
+            if title_score > score:
+                score, shared = title_score, title_shared
         score = round(min(score, 1.0), 3)
         if score >= threshold:
             scored.append(Match(key, score, tuple(sorted(shared, key=lambda c: (-shared[c], c)))))

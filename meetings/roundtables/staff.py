@@ -18,6 +18,7 @@ from meetings.models.audit import record_action
 from meetings.outbox.enqueue import enqueue_email, render_email
 from meetings.registrations import rules
 from meetings.registrations.operations import find_or_create_organization
+from meetings.roundtables.duplicates import store_vector
 from meetings.roundtables.models import RegionalForumTopic
 from meetings.vocabulary import LANGUAGE_CODES, REGION_CODES
 
@@ -120,6 +121,7 @@ def add_forum_topic(db: Session, actor: User | None, forum: str, titles: dict[st
     if not chosen or set(regions) - set(REGION_CODES):
         raise InvalidInput("region_required", _l("Choose at least one region."), field="regions")
     topic = RegionalForumTopic(forum=forum, regions=chosen, created_at=now, **texts)
+    store_vector(db, topic)
     db.add(topic)
     db.flush()
     record_action(db, actor, "forum_topic.added", "forum_topic", topic.id, now, forum=forum)
