@@ -32,10 +32,12 @@ tuned to single titles. A concept weight of 1 lets shared word pieces decide (re
 
 from __future__ import annotations
 
+import base64
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,8 +49,10 @@ THRESHOLD = 0.55
 CONCEPT_WEIGHT = 2.0
 NGRAM_SIZES = (3, 4)
 MIN_WORD = 3
-MAX_GRAMS = 300
+MAX_GRAMS = 200
 ALGORITHM = "c1"
+PACK_SCALE = 65535
+UNPACK_SCALE = 1 / PACK_SCALE
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being between both
@@ -93,21 +97,64 @@ class Match:
     shared: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Vector:
-    """The stored features of an item (all texts, and titles alone when it has abstracts) and their version."""
+def pack(grams: Mapping[str, float]) -> str:
+    """Unit piece weights as text: the pieces, a tab, then the weights as base64 16-bit fractions of 1."""
+    weights = array("H", (min(PACK_SCALE, round(w * PACK_SCALE)) for w in grams.values()))
+    return " ".join(grams) + "\t" + base64.b64encode(weights.tobytes()).decode("ascii")
 
-    concepts: Mapping[str, float]
-    grams: Mapping[str, float]
-    version: str = ""
-    title_concepts: Mapping[str, float] | None = None
-    title_grams: Mapping[str, float] | None = None
+
+def unpack(text: str) -> dict[str, float]:
+    """The piece weights :func:`pack` wrote."""
+    if not text:
+        return {}
+    keys, _, packed = text.partition("\t")
+    weights = array("H")
+    weights.frombytes(base64.b64decode(packed))
+    return dict(zip(keys.split(" "), map(UNPACK_SCALE.__mul__, weights), strict=True))
+
+
+class Vector:
+    """The stored features of an item (all texts, and titles alone when it has abstracts) and their version.
+
+    ``concepts`` hold sublinear TF weights (the IDF depends on the compared collection); ``grams`` are
+    unit vectors of weighted word pieces, unpacked from storage only when a comparison needs them.
+    """
+
+    __slots__ = ("concepts", "version", "title_concepts", "_grams", "_title_grams")
+
+    def __init__(self, concepts: Mapping[str, float], grams: Mapping[str, float] | str, version: str = "",
+                 title_concepts: Mapping[str, float] | None = None,
+                 title_grams: Mapping[str, float] | str | None = None) -> None:
+        self.concepts = concepts
+        self.version = version
+        self.title_concepts = title_concepts
+        self._grams = grams
+        self._title_grams = title_grams
+
+    @property
+    def grams(self) -> Mapping[str, float]:
+        """Unit piece weights of all texts."""
+        if isinstance(self._grams, str):
+            self._grams = unpack(self._grams)
+        return self._grams
+
+    @property
+    def has_titles(self) -> bool:
+        """Whether the titles alone have their own features (the item has abstracts)."""
+        return self._title_grams is not None
+
+    @property
+    def title_grams(self) -> Mapping[str, float] | None:
+        """Unit piece weights of the titles alone (None when the item has no abstract)."""
+        if isinstance(self._title_grams, str):
+            self._title_grams = unpack(self._title_grams)
+        return self._title_grams
 
     def to_json(self) -> dict:
-        """A JSON document for the database."""
-        document = {"v": self.version, "c": dict(self.concepts), "g": dict(self.grams)}
-        if self.title_grams is not None:
-            document.update(tc=dict(self.title_concepts or {}), tg=dict(self.title_grams))
+        """A compact JSON document for the database (pieces packed: a check reads hundreds of them)."""
+        document = {"v": self.version, "c": dict(self.concepts), "g": pack(self.grams)}
+        if self.has_titles:
+            document.update(tc=dict(self.title_concepts or {}), tg=pack(self.title_grams))
         return document
 
     @classmethod
@@ -115,15 +162,16 @@ class Vector:
         """The vector stored by :meth:`to_json` (None for anything else)."""
         if not isinstance(document, dict) or not isinstance(document.get("c"), dict):
             return None
-        return cls(document["c"], document.get("g") or {}, str(document.get("v", "")), document.get("tc"),
-                   document.get("tg"))
+        grams, title_grams = document.get("g") or "", document.get("tg")
+        if not isinstance(grams, str) or not isinstance(title_grams, str | None):
+            return None
+        return cls(document["c"], grams, str(document.get("v", "")), document.get("tc") or {}, title_grams)
 
-    @property
-    def titles(self) -> tuple[Mapping[str, float], Mapping[str, float]]:
-        """Concepts and pieces of the titles alone."""
-        if self.title_grams is None:
-            return self.concepts, self.grams
-        return self.title_concepts or {}, self.title_grams
+    def blocks(self, titles: bool) -> tuple[Mapping[str, float], Callable[[], Mapping[str, float]], bool]:
+        """Concepts, a getter of the pieces, and whether there are pieces, of all texts or of the titles."""
+        if titles and self.has_titles:
+            return self.title_concepts or {}, lambda: self.title_grams, bool(self._title_grams)
+        return self.concepts, lambda: self.grams, bool(self._grams)
 
 
 def version_of(matcher: ConceptMatcher) -> str:
@@ -187,7 +235,7 @@ def _texts_features(texts: Iterable[tuple[int, str]], matcher: ConceptMatcher) -
     weighted = sorted(((_sublinear(v) * idf.get(k, unseen), k) for k, v in grams.items()), reverse=True)
     weighted = weighted[:MAX_GRAMS]
     norm = math.sqrt(sum(w * w for w, _ in weighted))
-    return ({k: round(v, 3) for k, v in concepts.items()},
+    return ({k: round(_sublinear(v), 4) for k, v in concepts.items()},
             {k: round(w / norm, 4) for w, k in weighted} if norm else {})
 
 
@@ -203,14 +251,12 @@ def item_vector(item: Item, matcher: ConceptMatcher | None = None) -> Vector:
 
 
 def cosine(left: Mapping[str, float], right: Mapping[str, float]) -> float:
-    """Dot product of two unit vectors."""
-    if len(left) > len(right):
-        left, right = right, left
-    return sum(value * right.get(key, 0.0) for key, value in left.items())
+    """Dot product of two unit vectors (over the keys both have, intersected in C)."""
+    return sum(left[key] * right[key] for key in left.keys() & right.keys())
 
 
 def _concept_unit(concepts: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
-    weighted = {key: _sublinear(value) * idf[key] for key, value in concepts.items()}
+    weighted = {key: value * idf[key] for key, value in concepts.items()}
     norm = math.sqrt(sum(v * v for v in weighted.values()))
     return {k: v / norm for k, v in weighted.items()} if norm else {}
 
@@ -223,16 +269,28 @@ def _blocks(has_concepts: bool, has_grams: bool) -> tuple[float, float]:
     return (1.0, 0.0) if has_concepts else (0.0, 1.0)
 
 
-def _score(query: tuple[Mapping, Mapping], candidate: tuple[Mapping, Mapping], idf: Mapping[str, float]
-           ) -> tuple[float, dict[str, float]]:
-    """Score of two (concepts, pieces) pairs, and each shared concept's part of it."""
-    query_concepts, candidate_concepts = _concept_unit(query[0], idf), _concept_unit(candidate[0], idf)
-    query_blocks = _blocks(bool(query_concepts), bool(query[1]))
-    blocks = _blocks(bool(candidate_concepts), bool(candidate[1]))
-    concept_part = query_blocks[0] * blocks[0]
-    shared = {c: concept_part * query_concepts[c] * candidate_concepts[c]
-              for c in query_concepts.keys() & candidate_concepts.keys()}
-    return sum(shared.values()) + query_blocks[1] * blocks[1] * cosine(query[1], candidate[1]), shared
+def _score(query: tuple[dict[str, float], Callable[[], Mapping[str, float]], bool], candidate: Vector,
+           titles: bool, idf: Mapping[str, float], threshold: float) -> tuple[float, dict[str, float]]:
+    """Score of the query's (unit concepts, pieces, has pieces) against an item, and each shared concept's part.
+
+    The pieces are compared only when the concepts leave the threshold within reach (their part is
+    at most the product of the piece blocks' weights): most candidates are never unpacked.
+    """
+    query_units, query_grams, query_has_grams = query
+    concepts, candidate_grams, candidate_has_grams = candidate.blocks(titles)
+    common = query_units.keys() & concepts.keys()
+    score, shared = 0.0, {}
+    query_blocks = _blocks(bool(query_units), query_has_grams)
+    blocks = _blocks(bool(concepts), candidate_has_grams)
+    if common:
+        norm = math.sqrt(sum((value * idf[key]) ** 2 for key, value in concepts.items()))
+        part = query_blocks[0] * blocks[0] / norm
+        shared = {c: part * query_units[c] * concepts[c] * idf[c] for c in common}
+        score = sum(shared.values())
+    piece_part = query_blocks[1] * blocks[1]
+    if piece_part and score + piece_part >= threshold:
+        score += piece_part * cosine(query_grams(), candidate_grams())
+    return score, shared
 
 
 def rank(query: Vector, candidates: Sequence[tuple[object, Vector]], *, threshold: float = THRESHOLD,
@@ -247,12 +305,15 @@ def rank(query: Vector, candidates: Sequence[tuple[object, Vector]], *, threshol
     for _, vector in candidates:
         frequency.update(vector.concepts.keys())
     idf = {key: math.log((1 + documents) / (1 + df)) + 1 for key, df in frequency.items()}
-    query_all, query_titles = (query.concepts, query.grams), query.titles
+    sides = {}
+    for titles in (False, True):
+        concepts, grams, has_grams = query.blocks(titles)
+        sides[titles] = (_concept_unit(concepts, idf), grams, has_grams)
     scored = []
     for key, vector in candidates:
-        score, shared = _score(query_all, (vector.concepts, vector.grams), idf)
-        if query.title_grams is not None or vector.title_grams is not None:
-            title_score, title_shared = _score(query_titles, vector.titles, idf)
+        score, shared = _score(sides[False], vector, False, idf, threshold)
+        if query.has_titles or vector.has_titles:
+            title_score, title_shared = _score(sides[True], vector, True, idf, threshold)
             if title_score > score:
                 score, shared = title_score, title_shared
         score = round(min(score, 1.0), 3)
