@@ -22,6 +22,7 @@ from meetings.db import utcnow
 from meetings.models import Webhook
 from meetings.roundtables import operations as ops
 from meetings.roundtables import staff
+from meetings.topic_terms import operations as topic_terms
 
 STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 
@@ -57,6 +58,7 @@ PROTECTED = {
     "roundtable_admin.accounts": "secretariat", "roundtable_admin.deactivate": "secretariat",
     "roundtable_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
+    "topic_terms.vocabulary": "secretariat", "topic_terms.delete_term": "secretariat",
 }
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},
@@ -108,9 +110,11 @@ def world(app, db):
         topic = staff.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
+        term = topic_terms.add_term(db, sec, topic_terms.TermInput("reception", "en", "welcome centres"), utcnow())
         db.commit()
     return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
+            "term_id": term.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
 
 

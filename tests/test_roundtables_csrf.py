@@ -19,6 +19,7 @@ FORMS = {
     "roundtable_admin.accounts": {"name": "New", "email": "new@example.org", "role": "secretariat",
                                   "language": "en"},
     "roundtable_admin.forum_topics": {"forum": "F", "title_en": "T", "regions": ["europe"]},
+    "topic_terms.vocabulary": {"concept_id": "reception", "language": "fr", "term": "mise à l'abri"},
     "accounts.login": {"email": "sec@unhcr.example.org", "password": "correct horse battery staple"},
 }
 

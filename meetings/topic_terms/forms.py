@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from meetings.vocabulary import LANGUAGES
@@ -15,7 +16,8 @@ class TermForm(FlaskForm):
 
     concept_id = StringField(_l("Concept"), validators=[InputRequired(), Length(max=60)],
                              render_kw={"list": "concept-ids", "autocomplete": "off"})
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()), validators=[InputRequired()])
+    language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                           validators=[InputRequired()])
     term = StringField(_l("Term"), validators=[InputRequired(), Length(max=120)])
     submit = SubmitField(_l("Add the term"))
 
