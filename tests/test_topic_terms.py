@@ -144,3 +144,15 @@ def test_editing_a_proposal_recomputes_its_features_only_when_its_texts_change(d
     ops.update_proposal(db, roundtable, ana, proposal_input(titles={"en": "Reception conditions for families"}),
                         utcnow())
     assert roundtable.similarity_vector != first and "reception_conditions" in roundtable.similarity_vector["c"]
+
+
+def test_a_term_change_recomputes_only_the_items_whose_texts_contain_it(db):
+    ana, sec, roundtable, topic = _world(db)
+    unrelated = staff.add_forum_topic(db, sec, "Quito Process", {"es": "Naturalización de personas refugiadas"},
+                                      ("americas",), utcnow())
+    before = {"roundtable": dict(roundtable.similarity_vector), "unrelated": dict(unrelated.similarity_vector)}
+    terms.add_term(db, sec, terms.TermInput("one_stop_shops", "en", "one-stop shop"), utcnow())
+    version = similarity.version_of(terms.current_matcher(db))
+    assert "one_stop_shops" in topic.similarity_vector["c"] and topic.similarity_vector["v"] == version
+    for item, old in ((roundtable, before["roundtable"]), (unrelated, before["unrelated"])):
+        assert item.similarity_vector == {**old, "v": version}

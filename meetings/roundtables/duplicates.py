@@ -2,7 +2,8 @@
 
 Features (:func:`similarity.item_vector`) are computed when a proposal's or a topic's texts change and
 stored with the vocabulary version they were made with; when the secretariat changes the vocabulary,
-``vocabulary_changed`` makes :func:`refresh_vectors` recompute them all in the same transaction. A
+``vocabulary_changed`` makes :func:`refresh_vectors` recompute, in the same transaction, those whose
+texts contain the changed terms (the others only take the new version). A
 check loads only ids and stored vectors, ranks them, then loads the few items that match; a vector
 of another version (before ``topics refresh`` after an upgrade) is recomputed in memory.
 """
@@ -21,6 +22,7 @@ from meetings.roundtables import similarity
 from meetings.roundtables.models import RegionalForumTopic, Roundtable
 from meetings.topic_terms.operations import current_matcher
 from meetings.topics.matching import ConceptMatcher
+from meetings.topics.text import stems
 from meetings.vocabulary import LANGUAGE_CODES
 
 REASONS_SHOWN = 3
@@ -56,12 +58,28 @@ def store_vector(db: Session, item: Roundtable | RegionalForumTopic, matcher: Co
     item.similarity_vector = similarity.item_vector(source, matcher).to_json()
 
 
-def refresh_vectors(sender: object = None, *, db: Session, now: datetime | None = None) -> int:
-    """Recompute every stored feature with the current vocabulary; how many items were refreshed."""
+def refresh_vectors(sender: object = None, *, db: Session, now: datetime | None = None,
+                    terms: Sequence[str] | None = None, previous: str | None = None) -> int:
+    """Bring every stored feature to the current vocabulary; how many items were recomputed.
+
+    When the change is known (``terms`` added or removed, ``previous`` fingerprint), only items whose
+    texts contain all the words of one of those terms can map differently: they are recomputed, the
+    others current with ``previous`` only take the new version. Otherwise everything is recomputed.
+    """
     matcher = current_matcher(db)
+    version = similarity.version_of(matcher)
+    needles = [set(stems(term)) for term in terms] if terms is not None and previous else None
+    old_version = f"{similarity.ALGORITHM}:{previous}"
     count = 0
     for model in (Roundtable, RegionalForumTopic):
         for item in db.scalars(sa.select(model).order_by(model.id)):
+            document = item.similarity_vector
+            if needles is not None and isinstance(document, dict) and document.get("v") == old_version:
+                source = roundtable_item(item) if isinstance(item, Roundtable) else topic_item(item)
+                words = set(stems(" ".join((*source.titles, *source.abstracts))))
+                if not any(needle <= words for needle in needles):
+                    item.similarity_vector = {**document, "v": version}
+                    continue
             store_vector(db, item, matcher)
             count += 1
     db.flush()

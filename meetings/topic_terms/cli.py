@@ -47,6 +47,6 @@ def import_command(path: Path) -> None:
 def refresh_command() -> None:
     """Recompute every stored topic feature with the current vocabulary (after an upgrade)."""
     with new_session(current_app) as db:
-        ops.vocabulary_changed.send(None, db=db, now=utcnow())
+        ops.vocabulary_changed.send(None, db=db, now=utcnow(), terms=None, previous=None)
         db.commit()
     click.echo(_("Stored topic features are up to date."))

@@ -27,7 +27,9 @@ MAX_IMPORT = 2000
 CONCEPT_ID = re.compile(r"[a-z][a-z0-9_]{1,59}")
 
 signals = Namespace()
-# Sent with db= and now= after the vocabulary changed (in the same transaction, before commit).
+# Sent after the vocabulary changed, in the same transaction (before commit), with db=, now=,
+# terms= (the terms added or removed, or None when anything may have changed) and previous= (the
+# fingerprint of the vocabulary before the change, or None).
 vocabulary_changed = signals.signal("vocabulary-changed")
 
 
@@ -99,9 +101,10 @@ def _store(db: Session, actor, concept_id: str, language: str, term: str, now: d
 
 def add_term(db: Session, actor, data: TermInput, now: datetime) -> TopicTerm:
     """Add one term to a concept (a new concept id starts a new concept); audited; features refresh."""
-    concept_id, language, term = _check(current_vocabulary(db), data)
+    previous = current_vocabulary(db)
+    concept_id, language, term = _check(previous, data)
     row = _store(db, actor, concept_id, language, term, now)
-    vocabulary_changed.send(None, db=db, now=now)
+    vocabulary_changed.send(None, db=db, now=now, terms=[term], previous=previous.fingerprint)
     return row
 
 
@@ -115,8 +118,9 @@ class ImportReport:
 
 def import_terms(db: Session, actor, rows: Iterable[TermInput], now: datetime) -> ImportReport:
     """Add many terms (each checked like :func:`add_term`; refused rows are reported, not fatal)."""
-    added, refused = 0, []
-    extras = list(current_vocabulary(db).extra_terms)
+    added, refused = [], []
+    previous = current_vocabulary(db)
+    extras = list(previous.extra_terms)
     for line, data in enumerate(rows, start=2):
         if line - 1 > MAX_IMPORT:
             raise InvalidInput("too_many_terms", _l("Import at most %(max)d terms at a time."), max=MAX_IMPORT)
@@ -127,10 +131,10 @@ def import_terms(db: Session, actor, rows: Iterable[TermInput], now: datetime) -
             continue
         _store(db, actor, concept_id, language, term, now)
         extras.append(ExtraTerm(concept_id, language, term))
-        added += 1
+        added.append(term)
     if added:
-        vocabulary_changed.send(None, db=db, now=now)
-    return ImportReport(added, tuple(refused))
+        vocabulary_changed.send(None, db=db, now=now, terms=added, previous=previous.fingerprint)
+    return ImportReport(len(added), tuple(refused))
 
 
 def remove_term(db: Session, actor, term_id: int, now: datetime) -> None:
@@ -138,8 +142,10 @@ def remove_term(db: Session, actor, term_id: int, now: datetime) -> None:
     row = db.get(TopicTerm, term_id)
     if row is None:
         raise NotFound("unknown_term", _l("This term does not exist."))
+    previous = current_vocabulary(db)
     record_action(db, actor, "topic_term.removed", "topic_term", row.id, now, concept=row.concept_id,
                   language=row.language, term=row.term)
+    term = row.term
     db.delete(row)
     db.flush()
-    vocabulary_changed.send(None, db=db, now=now)
+    vocabulary_changed.send(None, db=db, now=now, terms=[term], previous=previous.fingerprint)
