@@ -60,12 +60,10 @@ def store_vector(db: Session, item: Roundtable | RegionalForumTopic, matcher: Co
 
 def refresh_vectors(sender: object = None, *, db: Session, now: datetime | None = None,
                     terms: Sequence[str] | None = None, previous: str | None = None) -> int:
-    """Bring every stored feature to the current vocabulary; how many items were recomputed.
-
-    When the change is known (``terms`` added or removed, ``previous`` fingerprint), only items whose
-    texts contain all the words of one of those terms can map differently: they are recomputed, the
-    others current with ``previous`` only take the new version. Otherwise everything is recomputed.
-    """
+    """Bring every stored feature to the current vocabulary; how many items were recomputed."""
+    # When the change is known (``terms`` added or removed, ``previous`` fingerprint), only items whose
+    # texts contain all the words of one of those terms can map differently: they are recomputed, the
+    # others, current with ``previous``, only take the new version. Otherwise everything is recomputed.
     matcher = current_matcher(db)
     version = similarity.version_of(matcher)
     needles = [set(stems(term)) for term in terms] if terms is not None and previous else None

@@ -114,11 +114,9 @@ def unpack(text: str) -> dict[str, float]:
 
 
 class Vector:
-    """The stored features of an item (all texts, and titles alone when it has abstracts) and their version.
-
-    ``concepts`` hold sublinear TF weights (the IDF depends on the compared collection); ``grams`` are
-    unit vectors of weighted word pieces, unpacked from storage only when a comparison needs them.
-    """
+    """Stored features of an item (all texts; titles alone when it has abstracts) and their version."""
+    # ``concepts`` hold sublinear TF weights (the IDF depends on the compared collection); ``grams`` are
+    # unit vectors of weighted word pieces, unpacked from storage only when a comparison needs them.
 
     __slots__ = ("concepts", "version", "title_concepts", "_grams", "_title_grams")
 
@@ -271,11 +269,9 @@ def _blocks(has_concepts: bool, has_grams: bool) -> tuple[float, float]:
 
 def _score(query: tuple[dict[str, float], Callable[[], Mapping[str, float]], bool], candidate: Vector,
            titles: bool, idf: Mapping[str, float], threshold: float) -> tuple[float, dict[str, float]]:
-    """Score of the query's (unit concepts, pieces, has pieces) against an item, and each shared concept's part.
-
-    The pieces are compared only when the concepts leave the threshold within reach (their part is
-    at most the product of the piece blocks' weights): most candidates are never unpacked.
-    """
+    """Score of the query's (unit concepts, pieces, has pieces) against an item, and each shared concept's part."""
+    # The pieces are compared only when the concepts leave the threshold within reach (their part is
+    # at most the product of the piece blocks' weights): most candidates are never unpacked.
     query_units, query_grams, query_has_grams = query
     concepts, candidate_grams, candidate_has_grams = candidate.blocks(titles)
     common = query_units.keys() & concepts.keys()
@@ -295,11 +291,7 @@ def _score(query: tuple[dict[str, float], Callable[[], Mapping[str, float]], boo
 
 def rank(query: Vector, candidates: Sequence[tuple[object, Vector]], *, threshold: float = THRESHOLD,
          limit: int = 10) -> list[Match]:
-    """Candidates whose score against ``query`` reaches ``threshold``, best first (at most ``limit``).
-
-    The score is the better of all texts against all texts and titles against titles, so that a
-    proposal with long abstracts still meets a regional-forum topic known by its title only.
-    """
+    """Candidates whose score (all texts, or titles alone if better) reaches ``threshold``, best first."""
     documents = 1 + len(candidates)
     frequency: Counter = Counter(query.concepts.keys())
     for _, vector in candidates:

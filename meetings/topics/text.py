@@ -39,13 +39,10 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light stem that merges plurals and gender endings of the three languages.
-
-    Plural -s (not after s, u or i: "status", "analysis"), French -aux/-eaux, -ies and a final -y as -i
-    ("authorities"/"authority", "réfugiés"/"réfugié"), then a final -e, -o or -a when at least four
-    letters remain ("procédures"/"procedure" -> "procedur", "detenciones"/"detención" -> "detencion",
-    "refugiadas"/"refugiado" -> "refugiad").
-    """
+    """A light stem merging plurals and gender endings of English, French and Spanish ("detenciones" -> "detencion")."""
+    # Plural -s (not after s, u or i: "status", "analysis"), French -aux/-eaux, -ies and a final -y as -i
+    # ("authorities"/"authority", "réfugiés"/"réfugié"), then a final -e, -o or -a when at least four
+    # letters remain ("procédures"/"procedure" -> "procedur", "refugiadas"/"refugiado" -> "refugiad").
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("eaux"):
