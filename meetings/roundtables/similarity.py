@@ -187,12 +187,16 @@ def features(text: str) -> Counter:
     """Counts of the word pieces (3- and 4-grams with boundaries) and whole words of ``text``."""
     counts: Counter = Counter()
     for word in words(text):
-        counts[f"w:{word}"] += 1
-        padded = f"<{word}>"
-        for size in NGRAM_SIZES:
-            for start in range(len(padded) - size + 1):
-                counts[padded[start:start + size]] += 1
+        counts.update(_pieces(word))
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _pieces(word: str) -> tuple[str, ...]:
+    """The word itself and its 3- and 4-letter pieces with boundaries (words repeat: computed once each)."""
+    padded = f"<{word}>"
+    return (f"w:{word}", *(padded[start:start + size] for size in NGRAM_SIZES
+                           for start in range(len(padded) - size + 1)))
 
 
 @lru_cache(maxsize=1)

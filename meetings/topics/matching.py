@@ -63,6 +63,8 @@ class ConceptMatcher:
         candidates = []
         for index, word in enumerate(words):
             for key, concept_ids in self._anchors.get(word, ()):
+                if len(key) > 1 and not all(other in where for other in key[1:]):
+                    continue
                 positions = self._place(key, index, where)
                 if positions is not None:
                     candidates.append((positions, concept_ids))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Ligatures NFKD leaves alone ("main-d'œuvre").
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -11,6 +12,8 @@ LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß":
 # "sûr" (safe) would fold to the stop word "sur" (on).
 SAFE = re.compile(r"\bsûr(e?)(s?)\b", re.IGNORECASE)
 ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu)['’`´]", re.IGNORECASE)
+# Combining diacritical marks (what NFKD separates from Latin letters).
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 TOKEN = re.compile(r"[a-z0-9]+(?:\+)?")
 
 # Function words of the three languages: they never make two texts about the same thing.
@@ -35,9 +38,10 @@ uno unos y ya mediante hacia segun cada tras ante
 def fold(text: str) -> str:
     """Lower case without accents or ligatures ("Réfugiés" -> "refugies", "œuvre" -> "oeuvre")."""
     decomposed = unicodedata.normalize("NFKD", (text or "").translate(LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return COMBINING.sub("", decomposed).casefold()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stem merging plurals and gender endings of English, French and Spanish ("detenciones" -> "detencion")."""
     # Plural -s (not after s, u or i: "status", "analysis"), French -aux/-eaux, -ies and a final -y as -i
