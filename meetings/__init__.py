@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.registrations import api as registrations_api
     from meetings.registrations import views as registrations
     from meetings.roundtables import init_app as init_roundtables
+    from meetings.topic_terms import init_app as init_topic_terms
 
     security.install_url_converters(app)
     db.init_app(app)
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     calendar.init_app(app)
     planning.init_app(app)
     init_roundtables(app)
+    init_topic_terms(app)
     console.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)

@@ -55,6 +55,7 @@ PROTECTED = {
     "account_admin.accounts": "secretariat", "account_admin.deactivate": "secretariat",
     "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
+    "topic_terms.vocabulary": "secretariat", "topic_terms.delete_term": "secretariat",
 }
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
     ("meetings",),  # the application: create_app, CLI, jobs, home page, observability, model registry
     ("meetings.console", "meetings.roundtables"),
-    ("meetings.planning",),
+    ("meetings.planning", "meetings.topic_terms"),
     ("meetings.sessions",),
     ("meetings.registrations",),
     ("meetings.calendar", "meetings.accounts"),
@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("meetings.organizations",),
     ("meetings.api",),
     ("meetings.core",),
+    ("meetings.topics",),  # pure: the trilingual concept vocabulary and text matching
 ]
 PURE = ("scheduler", "notifications")  # no Flask application code, no database
 

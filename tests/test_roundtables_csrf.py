@@ -21,6 +21,7 @@ FORMS = {
     "account_admin.accounts": {"name": "New", "email": "new@example.org", "role": "secretariat",
                                   "language": "en"},
     "roundtable_admin.forum_topics": {"forum": "F", "title_en": "T", "regions": ["europe"]},
+    "topic_terms.vocabulary": {"concept_id": "reception", "language": "fr", "term": "mise à l'abri"},
     "accounts.login": {"email": "sec@unhcr.example.org", "password": PASSWORD},
 }
 

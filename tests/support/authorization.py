@@ -11,6 +11,7 @@ from meetings.outbox.models import Webhook
 from meetings.registrations.operations import RegistrationInput, register_for_meeting
 from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
+from meetings.topic_terms import operations as topic_terms
 from support.factories import make_account, make_meeting, make_organization
 from support.roundtables import advance, proposal_input
 
@@ -42,8 +43,10 @@ def make_world(app, db) -> dict:
         topic = forum_topics.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
+        term = topic_terms.add_term(db, sec, topic_terms.TermInput("reception", "en", "welcome centres"), utcnow())
         db.commit()
-    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id, "registration_id": registrant.id,
+    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id, "term_id": term.id,
+            "registration_id": registrant.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
 

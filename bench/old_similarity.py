@@ -1,12 +1,4 @@
-"""Duplicate finder: TF-IDF cosine over character n-grams of all three languages of both items (pure).
-
-Texts are folded (case, accents), stop words of English, French and Spanish and the words every ACSG
-topic shares ("asylum", "capacity"...) are dropped, and each remaining word gives its 3- and 4-letter
-pieces (with word boundaries) plus the word itself. Pieces make related words meet across languages
-("biometric" / "biométrique" / "biométrico", "registration" / "enregistrement" / "registro"), which
-whole words cannot. Weights are TF-IDF over the compared collection (smoothed IDF, sublinear TF); the
-score is the cosine, between 0 and 1. Titles count twice.
-"""
+"""The duplicate finder before concepts (character n-grams, recomputed on every page): the baseline."""
 
 from __future__ import annotations
 
