@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from smtp_server import SmtpServer  # noqa: E402
+from support.smtp_server import SmtpServer  # noqa: E402
 
 from notifications.mail import compose_email, make_message_id  # noqa: E402
 from notifications.smtp import SmtpSettings, SmtpTransport, send_one  # noqa: E402

@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
     from meetings.accounts import views as accounts
     from meetings.core import db, i18n, security
+    from meetings.observability import init_app as init_observability
     from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox
@@ -23,9 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.registrations import views as registrations
     from meetings.roundtables import init_app as init_roundtables
     from meetings.support import init_app as init_support
+    from meetings.topic_terms import init_app as init_topic_terms
 
     security.install_url_converters(app)
     db.init_app(app)
+    init_observability(app)
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)
@@ -40,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     calendar.init_app(app)
     planning.init_app(app)
     init_roundtables(app)
+    init_topic_terms(app)
     init_support(app)
     console.init_app(app)
     cli.init_app(app)

@@ -27,12 +27,20 @@ def load_config(instance_path: str) -> dict:
         "REMINDER_OFFSETS": env.get("REMINDER_OFFSETS", "7d,1d,1h"),
         "REMINDER_SWEEP_SECONDS": int(env.get("REMINDER_SWEEP_SECONDS", "60")),
         "OUTBOX_DELIVER_SECONDS": int(env.get("OUTBOX_DELIVER_SECONDS", "15")),
+        # How long a delivery worker holds the rows it claimed; rows of a worker that died are sent again after it.
+        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "300")),
         # Secretariat console: interpreters per booth (up to / beyond the long-session threshold) and
         # how long after a meeting its registrations are kept before they may be anonymized.
         "INTERPRETERS_PER_BOOTH_SHORT": int(env.get("INTERPRETERS_PER_BOOTH_SHORT", "2")),
         "INTERPRETERS_PER_BOOTH_LONG": int(env.get("INTERPRETERS_PER_BOOTH_LONG", "3")),
         "INTERPRETATION_LONG_MINUTES": int(env.get("INTERPRETATION_LONG_MINUTES", "180")),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "365")),
+        # Operations: log format (text or json), who may read /metrics, and when /readyz calls the
+        # outbox stuck (its oldest due message older than this).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "METRICS_ALLOWED_IPS": env.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "READY_OUTBOX_MAX_AGE_SECONDS": int(env.get("READY_OUTBOX_MAX_AGE_SECONDS", "900")),
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

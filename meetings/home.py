@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 
 from meetings.core.db import get_db
 from meetings.core.i18n import LOCALE_COOKIE
+from meetings.core.localtime import request_zone, session_times
 from meetings.core.vocabulary import LANGUAGE_CODES
 from meetings.models.queries import published_meetings
 from meetings.registrations.operations import seats_left_by_session
@@ -23,8 +24,10 @@ def index():
     db = get_db()
     meetings = published_meetings(db)
     roundtable_ids = roundtable_meeting_ids(db)
+    zone = request_zone()
     return render_template("index.html", meetings=[m for m in meetings if m.id not in roundtable_ids],
-                           roundtables=[m for m in meetings if m.id in roundtable_ids],
+                           roundtables=[m for m in meetings if m.id in roundtable_ids], zone=zone,
+                           times=session_times([s for m in meetings for s in m.sessions], zone),
                            seats=seats_left_by_session(db, [s for m in meetings for s in m.sessions]))
 
 

@@ -8,7 +8,9 @@ from meetings.organizations import models as organizations_models
 from meetings.outbox import models as outbox_models
 from meetings.roundtables import models as roundtables_models
 from meetings.support import models as support_models
+from meetings.topic_terms import models as topic_terms_models
 
 MODEL_MODULES = (audit, meeting, registration, organizations_models, accounts_models, outbox_models,
-                 console_models, roundtables_models, support_models)
+                 console_models, roundtables_models, support_models,
+                 topic_terms_models)
 metadata = db.Base.metadata

@@ -20,6 +20,7 @@ LABEL_KEYS: tuple[str, ...] = (
 )
 COLORS = {"business": "#cfe8cf", "shoulder": "#fbe3a6", "night": "#44506b", "A": "#1f6fd1", "B": "#d1521f"}
 LEFT, TOP, HOUR_WIDTH, ROW_HEIGHT, WIDTH = 230, 60, 30, 20, 980
+MAX_LEFT, CHAR_WIDTH = 520, 6.6  # label column grows with its longest label (font-size 11)
 
 
 def _label(labels: Mapping[str, str], key: str) -> str:
@@ -67,31 +68,53 @@ def comfort_runs(policy: ComfortPolicy) -> list[tuple[str, int, int]]:
     return runs
 
 
-def _x(minute: int) -> float:
-    """Horizontal position of a UTC minute of the day."""
-    return LEFT + minute * HOUR_WIDTH / 60
+def _text_width(text: str) -> float:
+    """Estimated width of ``text`` at font-size 11 (no font metrics in pure code)."""
+    return len(text) * CHAR_WIDTH
+
+
+def _legend_rows(items: list[tuple[str, str]], left: int, width: int) -> list[tuple[str, str, float, int]]:
+    """(color, text, x, row) for each legend item, wrapped so that no label overlaps the next."""
+    out, x, row = [], float(left), 0
+    for color, text in items:
+        needed = 20 + _text_width(text) + 24
+        if x + needed > width - 10 and x > left:
+            x, row = float(left), row + 1
+        out.append((color, text, x, row))
+        x += needed
+    return out
 
 
 def render_plan_svg(plan: PlanResult, labels: Mapping[str, str], comfort: ComfortPolicy | None = None) -> str:
     """The plan as a standalone SVG document (a string)."""
     policy = comfort or ComfortPolicy()
     rows = chart_rows(plan)
-    height = TOP + ROW_HEIGHT * max(len(rows), 1) + 70
+    names = [f"{labels.get('region.' + (region or 'none'), 'region.' + (region or 'none'))} · "
+             f"{labels.get('utc', 'utc')}{_offset_text(offset)} ({count})" for region, offset, count in rows]
+    left = int(min(MAX_LEFT, max([LEFT - 16, *(_text_width(n) for n in names)]) + 16))
+    width = left + 24 * HOUR_WIDTH + 20
+
+    def _x(minute: int) -> float:
+        return left + minute * HOUR_WIDTH / 60
+
+    legend = _legend_rows([(color, str(labels.get(key, key))) for color, key in (
+        ("business", "business"), ("shoulder", "shoulder"), ("night", "night"), ("A", "session_a"),
+        ("B", "session_b"))], left, width)
+    legend_lines = 1 + max(row for *_rest, row in legend)
+    height = TOP + ROW_HEIGHT * max(len(rows), 1) + 50 + 22 * legend_lines
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
         f'<title>{_label(labels, "title")}</title>',
         f'<text x="10" y="20" font-size="15" font-weight="bold">{_label(labels, "title")}</text>',
-        f'<text x="{LEFT - 8}" y="{TOP - 8}" text-anchor="end">{_label(labels, "utc")}</text>',
+        f'<text x="{left - 8}" y="{TOP - 8}" text-anchor="end">{_label(labels, "utc")}</text>',
     ]
     for hour in range(25):
         x = _x(hour * 60)
         parts.append(f'<text x="{x:.1f}" y="{TOP - 8}" text-anchor="middle">{hour:02d}</text>')
-    for index, (region, offset, count) in enumerate(rows):
+    for index, (_region, offset, _count) in enumerate(rows):
         y = TOP + index * ROW_HEIGHT
-        name = _label(labels, f"region.{region or 'none'}")
-        parts.append(f'<text x="{LEFT - 8}" y="{y + 14}" text-anchor="end">{name} · '
-                     f'{_label(labels, "utc")}{_offset_text(offset)} ({count})</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(names[index])}</text>')
         for category, local_start, length in comfort_runs(policy):
             for start, piece in _spans(local_start - offset, length):
                 parts.append(f'<rect class="{category}" x="{_x(start):.2f}" y="{y}" '
@@ -113,12 +136,9 @@ def render_plan_svg(plan: PlanResult, labels: Mapping[str, str], comfort: Comfor
             text += f" ({_label(labels, 'next_day')})"
         parts.append(f'<text x="{_x(minute) + 3:.2f}" y="{bottom + 16}" fill="{COLORS[session.label]}" '
                      f'font-weight="bold">{text}</text>')
-    legend_y = bottom + 40
-    legend = [("business", "business"), ("shoulder", "shoulder"), ("night", "night"),
-              ("A", "session_a"), ("B", "session_b")]
-    for index, (color, key) in enumerate(legend):
-        x = LEFT + index * 140
-        parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" fill={quoteattr(COLORS[color])}/>')
-        parts.append(f'<text x="{x + 20}" y="{legend_y + 11}">{_label(labels, key)}</text>')
+    for color, text, x, row in legend:
+        legend_y = bottom + 34 + row * 22
+        parts.append(f'<rect x="{x:.1f}" y="{legend_y}" width="14" height="14" fill={quoteattr(COLORS[color])}/>')
+        parts.append(f'<text x="{x + 20:.1f}" y="{legend_y + 11}">{escape(text)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)

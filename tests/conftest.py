@@ -8,25 +8,25 @@
   into an external transaction" recipe) that is rolled back afterwards.
 - ``live_app`` is the unbound application for tests that need real commits on separate
   connections (concurrency, browser); ``committed`` cleans up what they created.
+- Helpers (factories, API calls, logins, ...) live in ``tests/support`` and are imported from there.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from support.authorization import make_world
+from support.databases import DEFAULT_PG
+from support.factories import make_meeting
 
 from meetings import create_app, demo
 from meetings.core import db as dbmod
-from meetings.core.vocabulary import CATEGORY_CODES
 from meetings.migrate import upgrade_database
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
-
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_test"
 
 
 def _require(env: str) -> bool:
@@ -60,9 +60,9 @@ def database_url(request, tmp_path_factory):
         url = _postgres_url()
     engine = dbmod.make_engine(url)
     upgrade_database(engine)
-    with dbmod.sessionmaker(bind=engine)() as session:
-        demo.seed_workstreams(session)
-        session.commit()
+    with dbmod.sessionmaker(bind=engine)() as db:
+        demo.seed_workstreams(db)
+        db.commit()
     engine.dispose()
     yield url
     if request.param == "postgresql":
@@ -88,7 +88,7 @@ def live_app(database_url):
 
 @pytest.fixture
 def app(live_app):
-    """The application with every session joined into one transaction rolled back after the test."""
+    """The application with every database session joined into one transaction rolled back after the test."""
     engine = live_app.extensions["db_engine"]
     original = live_app.extensions["db_sessionmaker"]
     connection = engine.connect()
@@ -116,33 +116,16 @@ def client(app):
 
 @pytest.fixture
 def db(app):
-    """A session on the test's transaction, for setting up and checking data."""
-    session = dbmod.new_session(app)
-    yield session
-    session.close()
+    """A database session on the test's transaction, for setting up and checking data."""
+    db = dbmod.new_session(app)
+    yield db
+    db.close()
 
 
 @pytest.fixture
 def backend(database_url) -> str:
     """'sqlite' or 'postgresql'."""
     return sa.make_url(database_url).get_backend_name()
-
-
-def make_meeting(session, *, edition="2027-1", status="open", capacity=50, categories=None,
-                 start=datetime(2027, 3, 17, 7, 0, tzinfo=UTC)) -> GlobalMeeting:
-    """An open global meeting with sessions A (``start``) and B (eight hours later)."""
-    meeting = GlobalMeeting(
-        edition=edition, title_en="Global meeting", title_fr="Réunion mondiale", title_es="Reunión mundial",
-        description_en="Twin sessions.", description_fr="Sessions jumelles.", description_es="Sesiones gemelas.",
-        status=status, allowed_categories=list(categories or CATEGORY_CODES), duration_minutes=180,
-    )
-    for label, offset in (("A", 0), ("B", 8)):
-        meeting.sessions.append(MeetingSession(
-            label=label, starts_at=start + timedelta(hours=offset), duration_minutes=180, capacity=capacity,
-            join_url=f"https://meet.example.org/secret-{edition}-{label}", floor_languages=["en", "fr", "es"]))
-    session.add(meeting)
-    session.commit()
-    return meeting
 
 
 @pytest.fixture
@@ -155,31 +138,27 @@ def meeting(db) -> GlobalMeeting:
 def committed(live_app):
     """Delete, after the test, every meeting and organization the test committed."""
     yield
-    with dbmod.new_session(live_app) as session:
+    with dbmod.new_session(live_app) as db:
         from meetings.accounts.models import User
         from meetings.core.audit import AuditEntry
         from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableInvitation
 
-        session.execute(sa.delete(AuditEntry))
-        session.execute(sa.delete(RoundtableInvitation))
-        session.execute(sa.delete(Roundtable))  # cascades to its windows and history
-        session.execute(sa.delete(RegionalForumTopic))
-        session.execute(sa.delete(User))
-        session.execute(sa.delete(OutboxMessage))
-        session.execute(sa.delete(Registration))
-        session.execute(sa.delete(WorkstreamInterest))
-        session.execute(sa.delete(MeetingSession))
-        session.execute(sa.delete(GlobalMeeting))
-        session.execute(sa.delete(Organization))
-        session.commit()
+        db.execute(sa.delete(AuditEntry))
+        db.execute(sa.delete(RoundtableInvitation))
+        db.execute(sa.delete(Roundtable))  # cascades to its windows and history
+        db.execute(sa.delete(RegionalForumTopic))
+        db.execute(sa.delete(User))
+        db.execute(sa.delete(OutboxMessage))
+        db.execute(sa.delete(Registration))
+        db.execute(sa.delete(WorkstreamInterest))
+        db.execute(sa.delete(MeetingSession))
+        db.execute(sa.delete(GlobalMeeting))
+        db.execute(sa.delete(Organization))
+        db.commit()
 
 
-def registration_payload(session_id: int, email: str = "ana@example.org", **overrides) -> dict:
-    """A valid API registration body."""
-    body = {
-        "session_id": session_id, "name": "Ana Pérez", "email": email, "organization": "Comisión de Refugiados",
-        "category": "national_asylum_authority", "country": "MX", "language": "es",
-        "timezone": "America/Mexico_City", "consent": True, "spoken_language": "es", "listening_language": "en",
-    }
-    body.update(overrides)
-    return body
+@pytest.fixture
+def world(app, db) -> dict:
+    """Two organizations, their co-conveners, the secretariat, roundtables, a meeting, a topic, a webhook
+    (``support.authorization.make_world``): the URL arguments of every endpoint."""
+    return make_world(app, db)

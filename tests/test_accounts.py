@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from pagehelpers import csrf_token, post_form
+from support.factories import PASSWORD, make_account, make_organization
+from support.pages import csrf_token, post_form
 
 from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
 from meetings.core.db import utcnow
 
-PASSWORD = "correct horse battery staple"
 
-
-def _secretariat(db, email="sec@unhcr.example.org"):
-    user = accounts.create_account(db, email=email, name="Secretariat", role="secretariat", password=PASSWORD)
-    db.commit()
-    return user
+def _secretariat(db):
+    return make_account(db, "sec@unhcr.example.org", role="secretariat", name="Secretariat")
 
 
 def test_cli_creates_a_secretariat_account_that_can_log_in(app, client, db):
@@ -28,7 +25,7 @@ def test_cli_creates_a_secretariat_account_that_can_log_in(app, client, db):
     assert stored.role == "secretariat" and stored.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert PASSWORD not in stored.password_hash
     response = post_form(client, "/account/login", {"email": "head@unhcr.example.org", "password": PASSWORD})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/secretariat/console/"  # lands there
 
 
 def test_cli_refuses_a_short_password(app):
@@ -58,9 +55,7 @@ def test_unknown_account_and_wrong_password_look_the_same(client, db):
 
 
 def test_invitation_link_sets_a_password_once(client, db):
-    from meetings.organizations.operations import find_or_create_organization
-
-    organization = find_or_create_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
+    organization = make_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
     user = accounts.create_account(db, email="co@agency.example.org", name="Co", role="co_convener",
                                    organization=organization)
     token = accounts.issue_invitation(db, user, utcnow())
@@ -73,7 +68,7 @@ def test_invitation_link_sets_a_password_once(client, db):
     assert done.status_code == 303
     assert client.get(url).status_code == 404  # spent
     login = post_form(client, "/account/login", {"email": "co@agency.example.org", "password": PASSWORD})
-    assert login.status_code == 303
+    assert login.status_code == 303 and login.headers["Location"] == "/"  # a co-convener: not the console
 
 
 def test_expired_invitation_is_refused(client, db):

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
+from support.api import register, registration_payload
+from support.factories import make_meeting
 
 from meetings.models import Registration
 from meetings.organizations.models import WorkstreamInterest
-
-
-def _register(client, meeting, email="ana@example.org", label="A", **overrides):
-    session = next(s for s in meeting.sessions if s.label == label)
-    return client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                       json=registration_payload(session.id, email, **overrides))
 
 
 def _count(db, **filters) -> int:
@@ -24,7 +19,7 @@ def _count(db, **filters) -> int:
 
 
 def test_meetings_list_has_the_documented_shape(client, meeting):
-    _register(client, meeting)
+    register(client, meeting)
     body = client.get("/api/v1/meetings").json
     (item,) = [m for m in body if m["id"] == meeting.id]
     assert item["status"] == "open"
@@ -44,12 +39,12 @@ def test_drafts_are_not_listed(client, db):
 
 
 def test_register_then_register_again_updates(client, db, meeting):
-    first = _register(client, meeting, workstreams=[1, 3])
+    first = register(client, meeting, workstreams=[1, 3])
     assert first.status_code == 201
     body = first.json
     assert body["status"] == "confirmed" and len(body["token"]) >= 40
     assert body["session"]["label"] == "A" and body["workstreams"] == [1, 3]
-    again = _register(client, meeting, email="ANA@Example.org", label="B", name="Ana María Pérez")
+    again = register(client, meeting, email="ANA@Example.org", label="B", name="Ana María Pérez")
     assert again.status_code == 200
     assert again.json["token"] is None and again.json["links"] == {}  # an address proves nothing
     assert again.json["session"]["label"] == "B" and again.json["name"] == "Ana María Pérez"
@@ -59,7 +54,7 @@ def test_register_then_register_again_updates(client, db, meeting):
 
 
 def test_email_uniqueness_is_enforced_by_the_database(client, db, meeting):
-    _register(client, meeting)
+    register(client, meeting)
     existing = db.scalar(sa.select(Registration))
     duplicate = Registration(
         meeting_id=meeting.id, session_id=existing.session_id, organization_id=existing.organization_id,
@@ -73,7 +68,7 @@ def test_email_uniqueness_is_enforced_by_the_database(client, db, meeting):
 
 def test_beyond_capacity_is_waitlisted_and_cancellation_promotes_oldest(client, db):
     meeting = make_meeting(db, capacity=2)
-    tokens = [_register(client, meeting, email=f"p{i}@example.org").json for i in range(4)]
+    tokens = [register(client, meeting, email=f"p{i}@example.org").json for i in range(4)]
     assert [t["status"] for t in tokens] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert [t["waitlist_position"] for t in tokens[2:]] == [1, 2]
     cancelled = client.delete(f"/api/v1/registrations/{tokens[0]['token']}")
@@ -85,8 +80,8 @@ def test_beyond_capacity_is_waitlisted_and_cancellation_promotes_oldest(client, 
 
 def test_moving_from_a_to_b_frees_the_seat_in_a(client, db):
     meeting = make_meeting(db, capacity=1)
-    mover = _register(client, meeting, email="mover@example.org").json
-    waiting = _register(client, meeting, email="waiting@example.org").json
+    mover = register(client, meeting, email="mover@example.org").json
+    waiting = register(client, meeting, email="waiting@example.org").json
     assert waiting["status"] == "waitlisted"
     moved = client.patch(f"/api/v1/registrations/{mover['token']}", json={"session_id": meeting.sessions[1].id})
     assert moved.status_code == 200
@@ -96,8 +91,8 @@ def test_moving_from_a_to_b_frees_the_seat_in_a(client, db):
 
 def test_moving_to_a_full_session_keeps_the_seat_unless_waitlist_accepted(client, db):
     meeting = make_meeting(db, capacity=1)
-    holder = _register(client, meeting, email="a@example.org").json
-    _register(client, meeting, email="b@example.org", label="B")
+    holder = register(client, meeting, email="a@example.org").json
+    register(client, meeting, email="b@example.org", label="B")
     refused = client.patch(f"/api/v1/registrations/{holder['token']}", json={"session_id": meeting.sessions[1].id},
                            headers={"Accept-Language": "fr"})
     assert refused.status_code == 409
@@ -111,7 +106,7 @@ def test_moving_to_a_full_session_keeps_the_seat_unless_waitlist_accepted(client
 
 
 def test_patch_changes_language_needs_timezone_and_workstreams(client, meeting):
-    token = _register(client, meeting, workstreams=[1]).json["token"]
+    token = register(client, meeting, workstreams=[1]).json["token"]
     changed = client.patch(f"/api/v1/registrations/{token}", json={
         "listening_language": "fr", "timezone": "Asia/Kathmandu", "workstreams": [2, 4]})
     assert changed.status_code == 200
@@ -179,7 +174,7 @@ def test_wrong_token_is_a_localized_404(client):
 
 def test_closed_meeting_refuses_registration(client, db):
     meeting = make_meeting(db, status="closed")
-    response = _register(client, meeting)
+    response = register(client, meeting)
     assert response.status_code == 409
     assert response.json["error"]["code"] == "meeting_not_open"
     assert _count(db) == 0
@@ -187,13 +182,13 @@ def test_closed_meeting_refuses_registration(client, db):
 
 def test_only_allowed_categories_may_register(client, db):
     meeting = make_meeting(db, categories=["national_asylum_authority", "permanent_mission"])
-    refused = _register(client, meeting, category="private_sector", **{})
+    refused = register(client, meeting, category="private_sector", **{})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "category_not_allowed"
-    assert _register(client, meeting, email="pm@example.org", category="permanent_mission").status_code == 201
+    assert register(client, meeting, email="pm@example.org", category="permanent_mission").status_code == 201
 
 
 def test_failed_change_loses_nothing(client, meeting):
-    token = _register(client, meeting).json["token"]
+    token = register(client, meeting).json["token"]
     bad = client.patch(f"/api/v1/registrations/{token}", json={"timezone": "Nowhere/Land", "language": "fr"})
     assert bad.status_code == 422
     after = client.get(f"/api/v1/registrations/{token}").json
@@ -201,10 +196,10 @@ def test_failed_change_loses_nothing(client, meeting):
 
 
 def test_cancelled_registration_cannot_be_changed_but_can_register_again(client, meeting):
-    token = _register(client, meeting).json["token"]
+    token = register(client, meeting).json["token"]
     client.delete(f"/api/v1/registrations/{token}")
     assert client.patch(f"/api/v1/registrations/{token}", json={"language": "fr"}).status_code == 409
-    again = _register(client, meeting)
+    again = register(client, meeting)
     assert again.status_code == 200 and again.json["status"] == "confirmed"
 
 

@@ -10,19 +10,12 @@ unprotected staff page cannot slip in.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from conftest import make_meeting, registration_payload
-from pagehelpers import csrf_token
-from roundtablehelpers import account, advance, login, organization, proposal_input
-from supporthelpers import PROTECTED_ENDPOINTS, PUBLIC_ENDPOINTS, support_world
-
-from meetings.accounts.operations import create_account
-from meetings.core.db import utcnow
-from meetings.outbox.models import Webhook
-from meetings.roundtables import forum_topics
-from meetings.roundtables import operations as ops
+from support.api import post_registration
+from support.authorization import world_url
+from support.logins import login
+from support.pages import csrf_token
+from support.support_matching import PROTECTED_ENDPOINTS, PUBLIC_ENDPOINTS
 
 STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 
@@ -37,6 +30,9 @@ PUBLIC = {
     "registrations_api.Registration", "organizations_api.WorkstreamInterests",
     "plans.Plans", "plans.PlanChart",
     "accounts.login", "accounts.set_password", "roundtable_public.decline",
+    # Operations: no account, but /metrics answers only to METRICS_ALLOWED_IPS or METRICS_TOKEN
+    # (tests/test_observability.py).
+    "readiness.readyz", "metrics.metrics",
 } | PUBLIC_ENDPOINTS
 
 # endpoint -> who may use it: "secretariat"; "staff" (any account); "org" (the secretariat and the
@@ -53,12 +49,14 @@ PROTECTED = {
     "console.cancel_meeting": "secretariat", "console.interpretation": "secretariat",
     "console.interpretation_export": "secretariat", "console.attendance": "secretariat",
     "console.cancel_session": "secretariat", "console.book": "secretariat",
+    "console.registrant": "secretariat", "console.cancel_registrant": "secretariat",
     "roundtables.index": "staff", "roundtables.new": "co_convener", "roundtables.detail": "org",
     "roundtables.edit": "co_convener_org", "roundtables.change_status": "org", "roundtables.schedule": "secretariat",
     "roundtables.registrations": "org", "roundtables.invitations": "org",
     "account_admin.accounts": "secretariat", "account_admin.deactivate": "secretariat",
     "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
+    "topic_terms.vocabulary": "secretariat", "topic_terms.delete_term": "secretariat",
 } | PROTECTED_ENDPOINTS
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},
@@ -67,11 +65,7 @@ ALLOWED = {  # role -> kinds of endpoint it may use
     "anonymous": set(),
     "participant": set(),
 }
-# Endpoints whose sample roundtable is the accepted one (scheduling needs it); others get the draft.
-NEEDS_ACCEPTED = {"roundtables.schedule"}
-LAST = ("accounts.logout",)  # ends the session: walked after everything else
-QUERIES = {"planning.plan_chart": "?date=2027-03-17&duration=180&window=08:00-20:00&interpreters=07:00-22:00"
-                                  "&step=15&min_gap=60&tolerance=0&source=member_states&same_day=y"}
+LAST = ("accounts.logout",)  # ends the login session: walked after everything else
 KNOWN_BUGS: set[str] = set()
 
 
@@ -92,49 +86,10 @@ def test_every_route_is_classified_and_staff_routes_are_protected(live_app):
     assert stale == set(), "these endpoints no longer exist"
 
 
-@pytest.fixture
-def world(app, db):
-    """Organizations X and Y with a co-convener each, the secretariat, roundtables of X, a meeting, a topic."""
-    with app.app_context():
-        org_x = organization(db)
-        org_y = organization(db, "Bundesamt für Migration", country="DE", region="europe")
-        x = account(db, "x@org-x.example.org", org=org_x)
-        account(db, "y@org-y.example.org", org=org_y)
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
-        pending = create_account(db, email="pending@org-x.example.org", name="Pending", role="co_convener",
-                                 organization=org_x)
-        draft = ops.create_proposal(db, x, proposal_input(), utcnow())
-        accepted = ops.create_proposal(db, x, proposal_input(titles={"en": "Another one"}), utcnow())
-        advance(db, accepted, sec, "submit", "accept")
-        meeting = make_meeting(db, start=utcnow() + timedelta(days=30))
-        topic = forum_topics.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
-        hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
-        db.add(hook)
-        db.commit()
-        support = support_world(db, sec)
-    return {**support, "draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
-            "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
-            "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
-
-
-def _url(app, rule, world):
-    values = {}
-    for name in rule.arguments:
-        if name == "roundtable_id":
-            values[name] = world["accepted" if rule.endpoint in NEEDS_ACCEPTED else "draft"]
-        else:
-            values[name] = world[name]
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values) + QUERIES.get(rule.endpoint, "")
-
-
 def _visitor(client, role, world):
-    """Log in as ``role`` (or register as a participant); returns a CSRF token of that session."""
+    """Log in as ``role`` (or register as a participant); returns a CSRF token of that login session."""
     if role == "participant":
-        created = client.post(f"/api/v1/meetings/{world['meeting_id']}/registrations",
-                              json=registration_payload(world["session_id"], "participant@example.org"))
+        created = post_registration(client, world["meeting_id"], world["session_id"], "participant@example.org")
         return csrf_token(client.get(f"/manage/{created.json['token']}").get_data(as_text=True))
     if role != "anonymous":
         login(client, {"secretariat": "sec@unhcr.example.org", "co_convener_x": "x@org-x.example.org",
@@ -150,7 +105,7 @@ def test_each_role_against_each_protected_endpoint(app, client, world, role):
                    key=lambda r: (r.endpoint in LAST, "GET" not in r.methods, r.rule))
     problems = []
     for rule in rules:
-        url = _url(app, rule, world)
+        url = world_url(app, rule, world)
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
         allowed = PROTECTED[rule.endpoint] in ALLOWED[role]

@@ -5,17 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from browser import browser_page, require_chromium, serve
-from conftest import make_meeting
+from support.browser import browser_page, require_chromium, serve
+from support.factories import PASSWORD, make_account, make_meeting
 
-from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
 from meetings.core import db as dbmod
 from meetings.core.audit import AuditEntry
 from meetings.models import Registration
 from meetings.registrations.operations import RegistrationInput, register_for_meeting
 
-PASSWORD = "correct horse battery staple"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PEOPLE = [("Ana", "MX", "America/Mexico_City", "es", "en"), ("Awa", "SN", "Africa/Dakar", "fr", "fr"),
           ("Ben", "KE", "Africa/Nairobi", "en", "en"), ("Chen", "TH", "Asia/Bangkok", "en", "en"),
@@ -25,26 +23,24 @@ PEOPLE = [("Ana", "MX", "America/Mexico_City", "es", "en"), ("Awa", "SN", "Afric
 def _setup(app) -> tuple[int, str]:
     from meetings.core.db import utcnow
 
-    with app.app_context(), dbmod.new_session(app) as session:
-        meeting = make_meeting(session, edition="2031-1")
+    with app.app_context(), dbmod.new_session(app) as db:
+        meeting = make_meeting(db, edition="2031-1")
         for index, (name, country, zone, spoken, listening) in enumerate(PEOPLE):
-            register_for_meeting(session, meeting, RegistrationInput(
+            register_for_meeting(db, meeting, RegistrationInput(
                 session_id=meeting.sessions[index % 2].id, name=f"{name} Browser", email=f"{name.lower()}@example.org",
                 organization=f"Org {country}", category="national_asylum_authority", country=country,
                 language=listening, timezone=zone, consent=True, spoken_language=spoken,
                 listening_language=listening, workstreams=(1,)), utcnow())
-        user = accounts.create_account(session, email="screens@unhcr.example.org", name="Screens",
-                                       role="secretariat", password=PASSWORD)
-        session.commit()
+        user = make_account(db, "screens@unhcr.example.org", role="secretariat", name="Screens")  # commits all
         return meeting.id, user.email
 
 
 def _cleanup(app) -> None:
-    with dbmod.new_session(app) as session:
-        user_id = session.scalar(sa.select(User.id).where(User.email_key == "screens@unhcr.example.org"))
-        session.execute(sa.delete(AuditEntry).where(AuditEntry.actor_id == user_id))
-        session.execute(sa.delete(User).where(User.id == user_id))
-        session.commit()
+    with dbmod.new_session(app) as db:
+        user_id = db.scalar(sa.select(User.id).where(User.email_key == "screens@unhcr.example.org"))
+        db.execute(sa.delete(AuditEntry).where(AuditEntry.actor_id == user_id))
+        db.execute(sa.delete(User).where(User.id == user_id))
+        db.commit()
 
 
 def test_dashboard_screenshot_shows_the_charts(live_app, committed):
@@ -77,6 +73,6 @@ def test_dashboard_screenshot_shows_the_charts(live_app, committed):
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     finally:
         _cleanup(live_app)
-    with dbmod.new_session(live_app) as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(Registration)
-                              .where(Registration.meeting_id == meeting_id)) == len(PEOPLE)
+    with dbmod.new_session(live_app) as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(Registration)
+                         .where(Registration.meeting_id == meeting_id)) == len(PEOPLE)

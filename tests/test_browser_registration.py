@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from browser import browser_page, require_chromium, serve
-from conftest import make_meeting
+from support.browser import browser_page, require_chromium, serve
+from support.factories import make_meeting
 
 from meetings.core import db as dbmod
 from meetings.models import Registration
@@ -12,8 +12,8 @@ from meetings.models import Registration
 
 def test_register_in_french_in_a_real_browser(live_app, committed):
     require_chromium()
-    with dbmod.new_session(live_app) as session:
-        meeting_id = make_meeting(session, edition="2030-1").id
+    with dbmod.new_session(live_app) as db:
+        meeting_id = make_meeting(db, edition="2030-1").id
     with serve(live_app) as base, browser_page(timezone_id="Africa/Abidjan", locale="fr-FR") as page:
         page.goto(f"{base}/language/fr?next=/meetings/{meeting_id}")
         # The page detects the browser's zone and shows the sessions in it.
@@ -33,7 +33,7 @@ def test_register_in_french_in_a_real_browser(live_app, committed):
         page.wait_for_selector("h1")
         assert "inscrit" in page.inner_text("h1").lower()
         assert "07:00" in page.inner_text("main")
-    with dbmod.new_session(live_app) as session:
-        registration = session.scalar(sa.select(Registration).where(Registration.meeting_id == meeting_id))
+    with dbmod.new_session(live_app) as db:
+        registration = db.scalar(sa.select(Registration).where(Registration.meeting_id == meeting_id))
     assert registration.email == "awa.kone@example.org" and registration.status == "confirmed"
     assert registration.language == "fr" and registration.timezone == "Africa/Abidjan"

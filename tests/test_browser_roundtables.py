@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from browser import browser_page, require_chromium, serve
-from roundtablehelpers import PASSWORD, account, future, organization
+from support.browser import browser_page, log_in, require_chromium, serve
+from support.factories import make_account, make_organization
+from support.roundtables import future
 
 from meetings.core import db as dbmod
 from meetings.roundtables.models import Roundtable
 
 
-def _log_in(page, base, email):
-    page.goto(f"{base}/account/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_load_state()
-
-
 def test_spanish_proposal_submitted_then_accepted_in_a_real_browser(live_app, committed):
     require_chromium()
-    with dbmod.new_session(live_app) as session:
-        org = organization(session)
-        account(session, "lucia@comar.example.org", org=org, language="es", name="Lucía Pérez")
-        account(session, "sec@unhcr.example.org", role="secretariat", name="Secretaría")
+    with dbmod.new_session(live_app) as db:
+        org = make_organization(db)
+        make_account(db, "lucia@comar.example.org", org=org, language="es", name="Lucía Pérez")
+        make_account(db, "sec@unhcr.example.org", role="secretariat", name="Secretaría")
     with serve(live_app) as base, browser_page(timezone_id="America/Mexico_City", locale="es-MX") as page:
         page.goto(f"{base}/language/es?next=/account/login")
         assert page.locator("html").get_attribute("lang") == "es"
-        _log_in(page, base, "lucia@comar.example.org")
+        log_in(page, base, "lucia@comar.example.org")
         page.get_by_role("link", name="Mesas redondas").click()
         page.get_by_role("link", name="Proponer una mesa redonda").click()
         page.fill("#title_es", "Registro biométrico y gestión digital de casos de asilo")
@@ -47,15 +40,15 @@ def test_spanish_proposal_submitted_then_accepted_in_a_real_browser(live_app, co
         assert page.inner_text("#status") == "Enviada"
         page.get_by_role("button", name="Cerrar sesión").click()
         page.wait_for_load_state()
-        _log_in(page, base, "sec@unhcr.example.org")
+        log_in(page, base, "sec@unhcr.example.org")
         page.get_by_role("link", name="Mesas redondas").click()
         page.get_by_role("link", name="Registro biométrico y gestión digital de casos de asilo").click()
         page.fill("#comment", "Bienvenida: complementa el trabajo regional.")
         page.click("button[name=action][value=accept]")
         page.wait_for_selector(".flash.success")
         assert page.inner_text("#status") == "Aceptada"
-    with dbmod.new_session(live_app) as session:
-        roundtable = session.scalar(sa.select(Roundtable))
+    with dbmod.new_session(live_app) as db:
+        roundtable = db.scalar(sa.select(Roundtable))
         assert roundtable.status == "accepted"
         assert roundtable.title_es.startswith("Registro biométrico") and roundtable.title_en == ""
         assert roundtable.regions == ["americas", "europe"]

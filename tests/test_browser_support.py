@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from browser import browser_page, require_chromium, serve
-from roundtablehelpers import PASSWORD, account
-from supporthelpers import links_sent_to
+from support.browser import browser_page, require_chromium, serve
+from support.factories import PASSWORD, make_account
+from support.support_matching import links_sent_to
 
 from meetings.core import db as dbmod
 from meetings.support.models import Pledge, SupportEntry, SupportMatch
@@ -60,7 +60,7 @@ def _accept(page, base, path):
 def test_french_request_spanish_offer_matched_accepted_and_shown_in_three_languages(live_app, support_committed):
     require_chromium()
     with dbmod.new_session(live_app) as session:
-        account(session, "sec@unhcr.example.org", role="secretariat", name="Secretariat")
+        make_account(session, "sec@unhcr.example.org", role="secretariat", name="Secretariat")
     with serve(live_app) as base, browser_page(timezone_id="Africa/Dakar", locale="fr-FR") as page:
         _enter(page, base, "fr", "request", {
             "#organization": "Commission nationale d'éligibilité", "#category": "national_asylum_authority",

@@ -8,7 +8,6 @@ is the exact output of :func:`notifications.ics.build_invite`.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from support.smtp_server import free_port
 
 from notifications.ics import CalendarEvent, Person, build_invite
 
@@ -31,13 +31,6 @@ pytestmark = pytest.mark.skipif(
 
 NOW = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
 START = datetime(2025, 3, 12, 13, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 at the time of the call."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -118,19 +111,20 @@ def test_invite_then_update_leaves_one_event_with_the_new_time(radicale_url: str
         url=radicale_url,
         username="ana",
         password="unused",  # auth type none: the login only names the user's collection
-        require_tls=False,  # loopback http
-        enable_rfc6764=False,  # no DNS service discovery
         timeout=10,
     )
     calendar = client.principal().make_calendar(name="ACSG", cal_id="acsg")
-    # increase_seqno=False: the caldav client would otherwise bump SEQUENCE itself on every save.
-    calendar.add_event(as_stored_object(build_invite(invite, organizer, attendee, NOW)), increase_seqno=False)
+    # A plain PUT of our bytes: caldav's save_event would bump SEQUENCE itself on every save.
+    resource = str(calendar.url.join(f"{invite.uid}.ics"))
+    headers = {"Content-Type": "text/calendar; charset=utf-8"}
+    created = client.put(resource, as_stored_object(build_invite(invite, organizer, attendee, NOW)),
+                         {**headers, "If-None-Match": "*"})
+    assert created.status == 201
     assert [e.icalendar_component.start for e in calendar.events()] == [START]
-    calendar.add_event(
-        as_stored_object(build_invite(update, organizer, attendee, NOW + timedelta(days=2))),
-        increase_seqno=False,
-        no_create=True,  # must replace the stored object, not add a second one
-    )
+    replaced = client.put(resource, as_stored_object(build_invite(update, organizer, attendee,
+                                                                  NOW + timedelta(days=2))),
+                          {**headers, "If-Match": "*"})  # must replace the stored object, not add a second one
+    assert replaced.status in (200, 204)
 
     events = client.calendar(url=calendar.url).events()
     assert len(events) == 1

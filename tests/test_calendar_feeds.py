@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
 from ical.event import EventStatus
-from test_ics_builders import names, parse_both, unfold
+from support.api import registered
+from support.factories import make_meeting
+from support.ics import fetch_ics, names, parse_both, unfold
 
 from meetings.calendar import events
 from meetings.models import GlobalMeeting, MeetingSession, Registration
@@ -23,36 +23,11 @@ from meetings.models import GlobalMeeting, MeetingSession, Registration
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def _register(client, meeting, email="ana@example.org", label="A", **overrides) -> dict:
-    session = next(s for s in meeting.sessions if s.label == label)
-    response = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                           json=registration_payload(session.id, email, **overrides))
-    assert response.status_code in (200, 201), response.json
-    return response.json
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
-
-
-def _fetch(client, url: str, headers: dict | None = None):
-    """GET an .ics route; check the wire format, both parsers and that METHOD matches Content-Type."""
-    response = client.get(_path(url), headers=headers)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    content_type = response.headers["Content-Type"]
-    assert content_type.startswith("text/calendar; charset=utf-8; method=")
-    data = response.data
-    strict, loose = parse_both(data)
-    assert content_type.rsplit("method=", 1)[1] == strict.method == loose.method.value
-    return response, data, strict, loose
-
-
 def _invite(client, token: str):
-    return _fetch(client, f"/registrations/{token}/invite.ics")
+    return fetch_ics(client, f"/registrations/{token}/invite.ics")
 
 
-def _session(db, meeting, label) -> MeetingSession:
+def _meeting_session(db, meeting, label) -> MeetingSession:
     db.expire_all()
     return next(s for s in db.get(GlobalMeeting, meeting.id).sessions if s.label == label)
 
@@ -67,23 +42,23 @@ def _text(data: bytes) -> str:
 
 
 def test_invite_is_a_request_for_the_stored_uid(client, db, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     response, data, strict, loose = _invite(client, body["token"])
-    session = _session(db, meeting, "A")
+    session_a = _meeting_session(db, meeting, "A")
     assert strict.method == "REQUEST"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "private" in response.headers["Cache-Control"]
     (event,) = strict.events
-    assert event.uid == loose.vevent.uid.value == session.ical_uid
+    assert event.uid == loose.vevent.uid.value == session_a.ical_uid
     assert event.sequence == 0 and event.status == EventStatus.CONFIRMED
-    assert event.dtstart == session.starts_at and event.dtend == session.ends_at
+    assert event.dtstart == session_a.starts_at and event.dtend == session_a.ends_at
     assert event.organizer.uri == "mailto:dialogue@acsg.example.org"
     (attendee,) = event.attendees
     assert attendee.uri == "mailto:ana@example.org" and attendee.common_name == "Ana Pérez"
     # Spanish registrant: Spanish text, LANGUAGE=es, the join link in URL, LOCATION and DESCRIPTION.
     assert "SUMMARY;LANGUAGE=es:Reunión mundial — Sesión A" in unfold(data)
-    assert event.url == session.join_url == event.location
-    assert session.join_url in event.description
+    assert event.url == session_a.join_url == event.location
+    assert session_a.join_url in event.description
     # Her local time (Mexico City, 01:00) and UTC (07:00), and her manage link.
     assert "01:00" in event.description and "07:00 UTC" in event.description
     assert f"http://localhost/manage/{body['token']}" in event.description
@@ -91,13 +66,13 @@ def test_invite_is_a_request_for_the_stored_uid(client, db, meeting):
 
 
 def test_update_then_cancel_keep_the_uid_and_raise_the_sequence(client, db, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     _, _, first, _ = _invite(client, body["token"])
 
-    session = _session(db, meeting, "A")
-    moved = session.starts_at + timedelta(days=1, hours=2)
-    session.starts_at = moved
-    session.ical_sequence += 1
+    session_a = _meeting_session(db, meeting, "A")
+    moved = session_a.starts_at + timedelta(days=1, hours=2)
+    session_a.starts_at = moved
+    session_a.ical_sequence += 1
     db.commit()
     _, _, update, update_loose = _invite(client, body["token"])
 
@@ -106,7 +81,7 @@ def test_update_then_cancel_keep_the_uid_and_raise_the_sequence(client, db, meet
 
     (a,), (b,), (c,) = first.events, update.events, cancel.events
     assert (first.method, update.method, cancel.method) == ("REQUEST", "REQUEST", "CANCEL")
-    assert a.uid == b.uid == c.uid == session.ical_uid
+    assert a.uid == b.uid == c.uid == session_a.ical_uid
     assert a.sequence < b.sequence < c.sequence
     assert b.dtstart == moved != a.dtstart and update_loose.vevent.dtstart.value == moved
     assert c.status == EventStatus.CANCELLED and cancel_loose.vevent.status.value == "CANCELLED"
@@ -115,13 +90,14 @@ def test_update_then_cancel_keep_the_uid_and_raise_the_sequence(client, db, meet
 
 
 def test_move_a_to_b_cancels_a_and_invites_to_b(app, client, db, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     _, _, invite_a, _ = _invite(client, body["token"])
-    moved = client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": _session(db, meeting, "B").id})
+    session_b = _meeting_session(db, meeting, "B")
+    moved = client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": session_b.id})
     assert moved.status_code == 200 and moved.json["session"]["label"] == "B"
 
     registration = _registration(db, body["token"])
-    a, b = _session(db, meeting, "A"), _session(db, meeting, "B")
+    a, b = _meeting_session(db, meeting, "A"), _meeting_session(db, meeting, "B")
     with app.app_context():
         method, data = events.cancellation_for_left_session(registration, a, NOW)
     assert method == "CANCEL"
@@ -139,12 +115,12 @@ def test_move_a_to_b_cancels_a_and_invites_to_b(app, client, db, meeting):
 
 def test_coming_back_to_a_session_sends_a_higher_sequence_than_before(app, client, db, meeting):
     """B, then A, then B again: the new REQUEST for B beats both the first invite and the CANCEL for B."""
-    body = _register(client, meeting, label="B")
-    a_id, b_id = _session(db, meeting, "A").id, _session(db, meeting, "B").id
+    body = registered(client, meeting, label="B")
+    a_id, b_id = _meeting_session(db, meeting, "A").id, _meeting_session(db, meeting, "B").id
     _, _, first_b, _ = _invite(client, body["token"])
     client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": a_id})
     with app.app_context():
-        registration, b = _registration(db, body["token"]), _session(db, meeting, "B")
+        registration, b = _registration(db, body["token"]), _meeting_session(db, meeting, "B")
         _, left_b = events.cancellation_for_left_session(registration, b, NOW)
     client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": b_id})
     _, _, again_b, _ = _invite(client, body["token"])
@@ -155,11 +131,11 @@ def test_coming_back_to_a_session_sends_a_higher_sequence_than_before(app, clien
 
 
 def test_cancelling_a_session_or_meeting_turns_the_invite_into_a_cancel(client, db, meeting):
-    body = _register(client, meeting, email="x@example.org", language="fr")
-    other = _register(client, meeting, email="y@example.org", label="B", language="fr")
+    body = registered(client, meeting, email="x@example.org", language="fr")
+    other = registered(client, meeting, email="y@example.org", label="B", language="fr")
     _, _, before, _ = _invite(client, body["token"])
-    session = _session(db, meeting, "A")
-    session.status, session.ical_sequence = "cancelled", session.ical_sequence + 1
+    session_a = _meeting_session(db, meeting, "A")
+    session_a.status, session_a.ical_sequence = "cancelled", session_a.ical_sequence + 1
     db.get(GlobalMeeting, meeting.id).status = "cancelled"
     for s in db.get(GlobalMeeting, meeting.id).sessions:
         if s.label == "B":
@@ -174,8 +150,8 @@ def test_cancelling_a_session_or_meeting_turns_the_invite_into_a_cancel(client, 
 
 def test_waitlisted_invite_has_no_join_link(client, db):
     meeting = make_meeting(db, capacity=1)
-    _register(client, meeting, email="first@example.org")
-    waiting = _register(client, meeting, email="second@example.org")
+    registered(client, meeting, email="first@example.org")
+    waiting = registered(client, meeting, email="second@example.org")
     assert waiting["status"] == "waitlisted"
     _, data, strict, _ = _invite(client, waiting["token"])
     event = strict.events[0]
@@ -186,19 +162,19 @@ def test_waitlisted_invite_has_no_join_link(client, db):
 
 
 def test_participant_feed_is_private_and_follows_cancellation(client, db, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     feed_url = body["links"]["feed_ics"]
-    response, data, strict, loose = _fetch(client, feed_url)
+    response, data, strict, loose = fetch_ics(client, feed_url)
     assert strict.method == "PUBLISH" and "private" in response.headers["Cache-Control"]
     assert "public" not in response.headers["Cache-Control"]
     (event,) = strict.events
-    session = _session(db, meeting, "A")
-    assert event.uid == session.ical_uid and event.url == session.join_url
+    session_a = _meeting_session(db, meeting, "A")
+    assert event.uid == session_a.ical_uid and event.url == session_a.join_url
     assert not {"ATTENDEE", "ORGANIZER"} & set(names(data))
     assert loose.x_wr_calname.value and strict.refresh_interval == timedelta(hours=1)
 
     client.delete(f"/api/v1/registrations/{body['token']}")
-    _, data, strict, _ = _fetch(client, feed_url)
+    _, data, strict, _ = fetch_ics(client, feed_url)
     (event,) = strict.events
     assert event.status == EventStatus.CANCELLED and event.summary.startswith("[Cancelada] ")
     assert "secret-" not in _text(data)
@@ -206,7 +182,7 @@ def test_participant_feed_is_private_and_follows_cancellation(client, db, meetin
 
 @pytest.mark.parametrize("token", ["wrong-token", "x" * 65])
 def test_wrong_feed_or_invite_token_is_a_localized_404(client, meeting, token):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     for url in (f"/feeds/participant/{token}.ics", f"/registrations/{token}/invite.ics",
                 f"/feeds/participant/{body['token']}.ics"):  # the manage token is not the feed token
         response = client.get(url, headers={"Accept-Language": "fr"})
@@ -221,11 +197,11 @@ def test_wrong_feed_or_invite_token_is_a_localized_404(client, meeting, token):
 ])
 def test_meeting_feed_is_public_localized_and_keeps_cancelled_sessions(client, db, meeting, language,
                                                                        summary_a, prefix):
-    _register(client, meeting)
-    b = _session(db, meeting, "B")
+    registered(client, meeting)
+    b = _meeting_session(db, meeting, "B")
     b.status, b.ical_sequence = "cancelled", b.ical_sequence + 1
     db.commit()
-    response, data, strict, loose = _fetch(client, f"/feeds/meetings/{meeting.id}.ics?lang={language}")
+    response, data, strict, loose = fetch_ics(client, f"/feeds/meetings/{meeting.id}.ics?lang={language}")
     assert strict.method == "PUBLISH"
     assert response.headers["Cache-Control"].startswith("public, max-age=")
     text = _text(data)
@@ -242,7 +218,7 @@ def test_meeting_feed_is_public_localized_and_keeps_cancelled_sessions(client, d
 def test_draft_meetings_have_no_feed(client, db):
     draft = make_meeting(db, edition="2030-1", status="draft")
     assert client.get(f"/feeds/meetings/{draft.id}.ics").status_code == 404
-    _, data, strict, _ = _fetch(client, "/feeds/meetings.ics?lang=es")
+    _, data, strict, _ = fetch_ics(client, "/feeds/meetings.ics?lang=es")
     uids = {e.uid for e in strict.events}
     assert not uids & {s.ical_uid for s in draft.sessions}
 
@@ -250,7 +226,7 @@ def test_draft_meetings_have_no_feed(client, db):
 def test_all_meetings_feed_lists_every_published_meeting_without_join_links(client, db, meeting):
     later = make_meeting(db, edition="2027-2", start=datetime(2027, 10, 6, 6, 0, tzinfo=UTC))
     draft = make_meeting(db, edition="2030-1", status="draft")
-    response, data, strict, loose = _fetch(client, "/feeds/meetings.ics?lang=es")
+    response, data, strict, loose = fetch_ics(client, "/feeds/meetings.ics?lang=es")
     uids = [e.uid for e in strict.events]
     for m in (meeting, later):
         assert {s.ical_uid for s in m.sessions} <= set(uids)
@@ -262,10 +238,10 @@ def test_all_meetings_feed_lists_every_published_meeting_without_join_links(clie
 
 
 def test_registering_again_after_cancelling_sends_a_higher_sequence(client, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     client.delete(f"/api/v1/registrations/{body['token']}")
     _, _, cancel, _ = _invite(client, body["token"])
-    _register(client, meeting)
+    registered(client, meeting)
     _, _, again, _ = _invite(client, body["token"])
     assert (cancel.method, again.method) == ("CANCEL", "REQUEST")
     assert again.events[0].sequence > cancel.events[0].sequence

@@ -6,8 +6,9 @@ import html as htmlmod
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import make_meeting, registration_payload
-from test_calendar_feeds import _fetch, _path, _register
+from support.api import register, registered
+from support.factories import make_meeting
+from support.ics import fetch_ics, local_path
 
 
 def _links(page: str) -> list[str]:
@@ -21,7 +22,7 @@ def _calendar_section(page: str) -> str:
 
 
 def test_confirmation_page_offers_every_calendar(client, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     page = client.get(f"/registrations/{body['token']}/confirmation",
                       headers={"Accept-Language": "fr"}).get_data(as_text=True)
     section = _calendar_section(page)
@@ -38,11 +39,11 @@ def test_confirmation_page_offers_every_calendar(client, meeting):
     assert "Ajouter à Google Agenda" in section and "Microsoft 365" in section  # labels in the viewer's language
     assert "style=" not in section and "<script" not in section and "onclick" not in section
     for url in (f"http://localhost/registrations/{body['token']}/invite.ics", feed):
-        _fetch(client, url)
+        fetch_ics(client, url)
 
 
 def test_manage_page_buttons_follow_the_registration(client, meeting):
-    body = _register(client, meeting)
+    body = registered(client, meeting)
     section = _calendar_section(client.get(f"/manage/{body['token']}").get_data(as_text=True))
     assert any(u.startswith("https://calendar.google.com/") for u in _links(section))
     client.delete(f"/api/v1/registrations/{body['token']}")
@@ -50,43 +51,42 @@ def test_manage_page_buttons_follow_the_registration(client, meeting):
     links = _links(section)
     assert not any("google.com" in u or "outlook." in u for u in links), "nothing to add once cancelled"
     assert f"http://localhost/registrations/{body['token']}/invite.ics" in links
-    _, _, strict, _ = _fetch(client, f"/registrations/{body['token']}/invite.ics")
+    _, _, strict, _ = fetch_ics(client, f"/registrations/{body['token']}/invite.ics")
     assert strict.method == "CANCEL"
 
 
 def test_waitlisted_buttons_carry_no_join_link(client, db):
     meeting = make_meeting(db, capacity=1)
-    _register(client, meeting, email="first@example.org")
-    waiting = _register(client, meeting, email="second@example.org")
+    registered(client, meeting, email="first@example.org")
+    waiting = registered(client, meeting, email="second@example.org")
     section = _calendar_section(client.get(f"/registrations/{waiting['token']}/confirmation").get_data(as_text=True))
     assert "secret-" not in htmlmod.unescape(section) and "meet.example.org" not in htmlmod.unescape(section)
     assert any(u.startswith("https://calendar.google.com/") for u in _links(section))
 
 
 def test_meeting_page_links_the_public_feed_and_never_the_join_link(client, meeting):
-    _register(client, meeting)
+    registered(client, meeting)
     page = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "secret-" not in page and "meet.example.org" not in page
     feed = f"http://localhost/feeds/meetings/{meeting.id}.ics?lang=es"
     assert feed in _links(page) and f"webcal://localhost/feeds/meetings/{meeting.id}.ics?lang=es" in _links(page)
-    _, data, strict, _ = _fetch(client, feed)
+    _, data, strict, _ = fetch_ics(client, feed)
     assert strict.events[0].summary == "Reunión mundial — Sesión A" and b"secret-" not in data
 
 
 def test_api_links_resolve_to_calendars(client, meeting):
-    created = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                          json=registration_payload(meeting.sessions[0].id)).json
+    created = register(client, meeting).json
     links = created["links"]
     assert links["invite_ics"].startswith("http://localhost/") and links["feed_ics"].startswith("http://localhost/")
-    assert _fetch(client, links["invite_ics"])[2].method == "REQUEST"
-    assert _fetch(client, links["feed_ics"])[2].method == "PUBLISH"
-    again = client.get(_path(links["self"])).json["links"]
+    assert fetch_ics(client, links["invite_ics"])[2].method == "REQUEST"
+    assert fetch_ics(client, links["feed_ics"])[2].method == "PUBLISH"
+    again = client.get(local_path(links["self"])).json["links"]
     assert again["invite_ics"] == links["invite_ics"] and again["feed_ics"] == links["feed_ics"]
 
     listed = client.get("/api/v1/meetings", headers={"Accept-Language": "fr"}).json
     (item,) = [m for m in listed if m["id"] == meeting.id]
     assert item["links"]["feed_ics"].startswith("http://localhost/feeds/meetings/")
-    _, data, strict, _ = _fetch(client, item["links"]["feed_ics"])
+    _, data, strict, _ = fetch_ics(client, item["links"]["feed_ics"])
     assert strict.events[0].summary == "Réunion mondiale — Session A" and b"secret-" not in data
     one = client.get(f"/api/v1/meetings/{meeting.id}").json
-    assert _fetch(client, one["links"]["feed_ics"])[2].method == "PUBLISH"
+    assert fetch_ics(client, one["links"]["feed_ics"])[2].method == "PUBLISH"

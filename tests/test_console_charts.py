@@ -24,10 +24,11 @@ def test_day_segments_wrap_around_midnight():
 
 
 def test_business_hours_on_the_utc_axis():
-    assert business_hours_utc(0) == [(540, 1020)]  # London in winter: 09:00-17:00 UTC
-    assert business_hours_utc(9 * 60) == [(0, 480)]  # Tokyo: 00:00-08:00 UTC
-    assert business_hours_utc(13 * 60) == [(1200, 1440), (0, 240)]  # Auckland in March: 20:00-04:00 UTC
-    assert business_hours_utc(-6 * 60) == [(900, 1380)]  # Mexico City: 15:00-23:00 UTC
+    # The one definition of reasonable local hours (scheduler.hours): 08:00-20:00.
+    assert business_hours_utc(0) == [(480, 1200)]  # London in winter: 08:00-20:00 UTC
+    assert business_hours_utc(9 * 60) == [(1380, 1440), (0, 660)]  # Tokyo: 23:00-11:00 UTC
+    assert business_hours_utc(13 * 60) == [(1140, 1440), (0, 420)]  # Auckland in March: 19:00-07:00 UTC
+    assert business_hours_utc(-6 * 60) == [(840, 1440), (0, 120)]  # Mexico City: 14:00-02:00 UTC
     assert ZoneRow(330, ("Asia/Kolkata",), 2).label == "UTC+05:30"
     assert ZoneRow(-210, ("America/St_Johns",), 1).label == "UTC-03:30"
 

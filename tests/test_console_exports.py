@@ -7,8 +7,10 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from console_helpers import login, populated_meeting, register
 from openpyxl import load_workbook
+from support.api import registered
+from support.console import populated_meeting
+from support.logins import login_as
 
 from meetings.core.audit import AuditEntry
 from meetings.core.exports import neutralize, to_csv, to_xlsx
@@ -48,9 +50,9 @@ def test_xlsx_cells_are_text_not_formulas():
 
 def test_registration_exports_parse_back_with_injection_neutralized(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    register(client, meeting.sessions[0].id, "evil@example.org", meeting_id=meeting.id, name=EVIL,
-             organization="@evil org", country="BR", function="+1 chief")
-    login(client, db)
+    registered(client, meeting, "evil@example.org", expect=(201,), name=EVIL, organization="@evil org",
+               country="BR", function="+1 chief")
+    login_as(client, db)
     base = "/secretariat/console/lists/registrations"
     rows = _csv(client.get(f"{base}.csv?meeting_id={meeting.id}"))
     header, body = rows[0], rows[1:]
@@ -70,7 +72,7 @@ def test_registration_exports_parse_back_with_injection_neutralized(client, db):
 
 def test_filters_narrow_lists_and_exports(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     base = "/secretariat/console/lists/registrations"
     session_b = meeting.sessions[1].id
     only_b = _csv(client.get(f"{base}.csv?meeting_id={meeting.id}&session_id={session_b}"))[1:]
@@ -90,7 +92,7 @@ def test_filters_narrow_lists_and_exports(client, db):
 
 def test_organization_and_interest_exports(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     organizations = _csv(client.get("/secretariat/console/lists/organizations.csv?region=europe"))
     assert organizations[0] == ["Organization", "Stakeholder category", "Region", "Country", "Registrations",
                                 "Workstreams"]
@@ -104,7 +106,7 @@ def test_organization_and_interest_exports(client, db):
 
 def test_export_headers_follow_the_viewer_language(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     french = _csv(client.get(f"/secretariat/console/lists/registrations.csv?meeting_id={meeting.id}",
                              headers={"Accept-Language": "fr"}))
     assert french[0][:4] == ["Réunion", "Session", "Statut", "Nom"]
@@ -116,7 +118,7 @@ def test_export_headers_follow_the_viewer_language(client, db):
 
 def test_interpretation_export(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     rows = _csv(client.get(f"/secretariat/console/meetings/{meeting.id}/interpretation.csv"))
     channels = {(r[0], r[3]): r for r in rows[1:]}
     assert set(channels) == {("Session A", "fr-en"), ("Session A", "es-en"), ("Session A", "en-fr"),

@@ -8,8 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 import sqlalchemy as sa
-from console_helpers import login, populated_meeting
-from pagehelpers import csrf_token, post_form
+from support.console import populated_meeting
+from support.logins import login_as
+from support.pages import csrf_token, post_form
 
 from meetings.console.models import Attendance, InterpretationBooking
 from meetings.core.audit import AuditEntry
@@ -32,7 +33,7 @@ def test_only_the_secretariat_gets_in(client, db):
     for url in _urls(meeting):
         response = client.get(url)
         assert response.status_code == 302 and "/account/login" in response.headers["Location"], url
-    login(client, db, "co_convener")
+    login_as(client, db, "co_convener")
     for url in _urls(meeting):
         assert client.get(url).status_code == 403, url
 
@@ -43,7 +44,7 @@ def test_only_the_secretariat_gets_in(client, db):
 ])
 def test_every_console_page_renders_in_french_and_spanish(client, db, language, words):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     headers = {"Accept-Language": language}
     seen = ""
     for url in _urls(meeting):
@@ -61,7 +62,7 @@ def test_every_console_page_renders_in_french_and_spanish(client, db, language, 
 
 def test_dashboard_counts_and_charts(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     html = client.get(f"/secretariat/console/meetings/{meeting.id}").get_data(as_text=True)
     for chart in ("chart-session", "chart-status", "chart-category", "chart-region", "chart-country",
                   "chart-language", "chart-timezone", "chart-interest-workstream", "world-time"):
@@ -81,7 +82,7 @@ def test_dashboard_counts_and_charts(client, db):
 
 def test_labels_are_escaped_in_charts(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     from meetings.core.charts import bar_chart_svg
 
     svg = bar_chart_svg([("<script>alert(1)</script>", 3)], title="T & <b>", chart_id="x")
@@ -91,7 +92,7 @@ def test_labels_are_escaped_in_charts(client, db):
 
 def test_interpretation_plan_booking_and_audit(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     url = f"/secretariat/console/meetings/{meeting.id}/interpretation"
     html = client.get(url).get_data(as_text=True)
     section_a = html[html.index('id="session-A"'):html.index('id="session-B"')]
@@ -121,7 +122,7 @@ def test_interpretation_plan_booking_and_audit(client, db):
 
 def test_interpretation_follows_registrations_and_flags_stale_bookings(client, db):
     meeting, tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     url = f"/secretariat/console/meetings/{meeting.id}/interpretation"
     session_b = meeting.sessions[1]
     post_form(client, f"/secretariat/console/sessions/{session_b.id}/interpretation/en-fr", {"action": "book"},
@@ -136,7 +137,7 @@ def test_interpretation_follows_registrations_and_flags_stale_bookings(client, d
 def test_attendance_is_marked_after_the_session_and_audited(client, db):
     meeting, _tokens = populated_meeting(client, db)
     session_a = meeting.sessions[0]
-    login(client, db)
+    login_as(client, db)
     url = f"/secretariat/console/sessions/{session_a.id}/attendance"
     assert 'id="attendance"' not in client.get(url).get_data(as_text=True)  # 2027: not started yet
     session_a.starts_at = session_a.starts_at.replace(year=2020)
@@ -156,7 +157,7 @@ def test_attendance_is_marked_after_the_session_and_audited(client, db):
 
 def test_cancel_session_and_meeting_need_confirmation(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     session_a = meeting.sessions[0]
     url = f"/secretariat/console/sessions/{session_a.id}/cancel"
     unticked = post_form(client, url, {})
@@ -178,7 +179,7 @@ def test_cancel_session_and_meeting_need_confirmation(client, db):
 
 def test_audit_log_filters(client, db):
     meeting, _tokens = populated_meeting(client, db)
-    login(client, db)
+    login_as(client, db)
     page = f"/secretariat/console/meetings/{meeting.id}/interpretation"
     post_form(client, f"/secretariat/console/sessions/{meeting.sessions[0].id}/interpretation/fr-en",
               {"action": "book"}, page=page)
@@ -192,3 +193,28 @@ def test_audit_log_filters(client, db):
     tomorrow = (db.scalar(sa.select(sa.func.max(AuditEntry.at))) + timedelta(days=1)).date().isoformat()
     assert "data-action=" not in client.get(f"/secretariat/console/audit?since={tomorrow}").get_data(as_text=True)
     assert client.get("/secretariat/console/audit?since=not-a-date").status_code == 422
+
+
+def test_audit_entries_read_as_sentences_in_the_readers_language(client, db):
+    from datetime import UTC, datetime
+
+    from meetings.core.audit import record_action
+
+    meeting, _tokens = populated_meeting(client, db)
+    login_as(client, db)
+    session = meeting.sessions[0]
+    record_action(db, None, "session.rescheduled", "session", session.id, datetime(2027, 1, 5, tzinfo=UTC),
+                  label="A", meeting_id=meeting.id, before={"starts_at": "2027-03-17T07:00:00+00:00"},
+                  after={"starts_at": "2027-03-17T09:30:00+00:00"})
+    record_action(db, None, "meeting.cancelled", "meeting", meeting.id, datetime(2027, 1, 6, tzinfo=UTC),
+                  edition="2027-1")
+    record_action(db, None, "something.new", "thing", 7, datetime(2027, 1, 7, tzinfo=UTC))
+    db.commit()
+    english = client.get("/secretariat/console/audit").get_data(as_text=True)
+    assert "cli moved session A from Mar 17, 2027, 07:00 UTC to Mar 17, 2027, 09:30 UTC." in english
+    assert "cli cancelled the meeting 2027-1." in english
+    assert "cli: something.new (#7)." in english  # an unknown code still reads, with its raw code
+    french = client.get("/secretariat/console/audit", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "cli a annulé la réunion 2027-1." in french
+    spanish = client.get("/secretariat/console/audit", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "cli canceló la reunión 2027-1." in spanish

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting
-from console_helpers import login, populated_meeting, register
-from pagehelpers import csrf_token, post_form
+from support.api import registered
+from support.console import populated_meeting
+from support.factories import make_meeting
+from support.logins import login_as
+from support.pages import csrf_token, post_form
 
 from meetings.accounts.models import LoginAttempt
 from meetings.core import db as dbmod
@@ -26,11 +28,11 @@ LIAISON = "liaison.zq@mission.example.org"
 FUNCTION = "Head of the Zq unit"
 
 
-def _zelda(client, meeting, session_index=0, **extra) -> str:
-    return register(client, meeting.sessions[session_index].id, EMAIL, meeting_id=meeting.id, name=NAME,
-                    liaison_email=LIAISON, function=FUNCTION, organization="Red de Refugiados del Sur", country="CL",
-                    category="civil_society", region="americas", timezone="America/Santiago",
-                    workstreams=[2, 4], **extra)["token"]
+def _zelda(client, meeting, label="A", **extra) -> str:
+    return registered(client, meeting, EMAIL, label, expect=(201,), name=NAME, liaison_email=LIAISON,
+                      function=FUNCTION, organization="Red de Refugiados del Sur", country="CL",
+                      category="civil_society", region="americas", timezone="America/Santiago",
+                      workstreams=[2, 4], **extra)["token"]
 
 
 def _traces(db, needles: list[str]) -> list[str]:
@@ -83,7 +85,7 @@ def test_manage_page_shows_consent_and_the_two_buttons_in_three_languages(client
 def test_erasure_leaves_no_personal_data_anywhere(client, db):
     meeting = make_meeting(db, capacity=1)
     token = _zelda(client, meeting)
-    waiting = register(client, meeting.sessions[0].id, "next@example.org", meeting_id=meeting.id, name="Next One")
+    waiting = registered(client, meeting, "next@example.org", expect=(201,), name="Next One")
     assert waiting["status"] == "waitlisted"
     # The same e-mail signed another organization up to a workstream, and mistyped a staff login once.
     client.post("/api/v1/workstream-interests", json={
@@ -91,7 +93,7 @@ def test_erasure_leaves_no_personal_data_anywhere(client, db):
         "contact_name": NAME, "contact_email": EMAIL.upper()})
     db.add(LoginAttempt(email_key=EMAIL.casefold(), ip="203.0.113.9", attempted_at=utcnow()))
     db.commit()
-    login(client, db)  # a secretariat views the lists and marks nothing: their own trail must hold no name
+    login_as(client, db)  # a secretariat views the lists and marks nothing: their own trail must hold no name
     client.get(f"/secretariat/console/lists/registrations.csv?meeting_id={meeting.id}")
     assert set(_traces(db, [NAME, EMAIL, LIAISON, FUNCTION, token])) >= {
         "registrations.name", "registrations.email", "outbox.to_addresses", "workstream_interests.contact_email",
@@ -123,8 +125,8 @@ def test_erasure_leaves_no_personal_data_anywhere(client, db):
 
 def _past_meeting(client, db, days_ago: int) -> GlobalMeeting:
     meeting = make_meeting(db, edition=f"past-{days_ago}", start=utcnow() - timedelta(days=days_ago))
-    _zelda(client, meeting, session_index=1)
-    register(client, meeting.sessions[0].id, "other@example.org", meeting_id=meeting.id, name="Other Person")
+    _zelda(client, meeting, label="B")
+    registered(client, meeting, "other@example.org", expect=(201,), name="Other Person")
     meeting.status = "held"
     db.commit()
     return meeting
@@ -133,7 +135,7 @@ def _past_meeting(client, db, days_ago: int) -> GlobalMeeting:
 def test_secretariat_anonymizes_a_meeting_only_after_the_retention_period(client, db, app):
     recent = _past_meeting(client, db, 30)
     old = _past_meeting(client, db, 400)
-    login(client, db)
+    login_as(client, db)
     recent_url = f"/secretariat/console/meetings/{recent.id}/anonymize"
     html = client.get(recent_url).get_data(as_text=True)
     refused = client.post(recent_url, data={"csrf_token": csrf_token(html), "confirm": "y"},
@@ -203,8 +205,8 @@ def test_anonymized_registrations_receive_nothing_when_a_session_moves(client, d
     old = _past_meeting(client, db, 400)
     with app.app_context():
         assert anonymize_meeting(db, old, None, utcnow(), 365) == 2
-        session = old.sessions[0]
-        assert reschedule_session(db, session, session.starts_at + timedelta(hours=1), 60, None, utcnow())
+        session_a = old.sessions[0]
+        assert reschedule_session(db, session_a, session_a.starts_at + timedelta(hours=1), 60, None, utcnow())
     emails = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")).all()
     assert not [m for m in emails if m.topic == "registration.session_changed"]
     assert all(m.to_addresses != [""] for m in emails)

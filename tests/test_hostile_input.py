@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import registration_payload
-from pagehelpers import post_form
+from support.api import post_registration, register, registration_payload
+from support.pages import post_form
 
 from meetings.models import Registration
 
@@ -28,11 +28,8 @@ def test_nul_characters_are_refused(client, db, meeting):
 
 
 def test_out_of_range_numbers_in_json_are_422(client, db, meeting):
-    body = registration_payload(meeting.sessions[0].id, workstreams=[99999999999])
-    response = client.post(f"/api/v1/meetings/{meeting.id}/registrations", json=body)
-    assert response.status_code == 422
-    body = registration_payload(99999999999)
-    assert client.post(f"/api/v1/meetings/{meeting.id}/registrations", json=body).status_code == 422
+    assert register(client, meeting, workstreams=[99999999999]).status_code == 422
+    assert post_registration(client, meeting.id, 99999999999).status_code == 422
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 

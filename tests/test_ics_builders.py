@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import vobject
-from ical.calendar import Calendar as IcalCalendar
-from ical.calendar_stream import IcsCalendarStream
 from ical.event import EventStatus
+from support.ics import names, parse_both, unfold
 
 from notifications.ics import CalendarEvent, Person, build_cancellation, build_feed, build_invite
 
@@ -40,36 +37,6 @@ def make_event(**changes: object) -> CalendarEvent:
         language="fr",
     )
     return replace(event, **changes)
-
-
-def check_wire_format(data: bytes) -> None:
-    """Assert CRLF line endings only, lines of at most 75 octets, each line valid UTF-8."""
-    assert isinstance(data, bytes)
-    assert data.endswith(b"\r\n")
-    for line in data[:-2].split(b"\r\n"):
-        assert b"\r" not in line and b"\n" not in line, f"bare CR or LF in {line!r}"
-        assert len(line) <= 75, f"{len(line)} octets: {line!r}"
-        line.decode("utf-8")  # a multi-byte character split by folding would fail here
-
-
-def unfold(data: bytes) -> list[str]:
-    """Return the logical content lines (RFC 5545 section 3.1 unfolding)."""
-    return re.sub(rb"\r\n[ \t]", b"", data).decode("utf-8").split("\r\n")[:-1]
-
-
-def names(data: bytes) -> list[str]:
-    """Return the property name of every logical line (BEGIN and END included)."""
-    return [re.split(r"[;:]", line, maxsplit=1)[0] for line in unfold(data)]
-
-
-def parse_both(data: bytes) -> tuple[IcalCalendar, vobject.base.Component]:
-    """Check the wire format, then parse with the strict ical package and with validating vobject."""
-    check_wire_format(data)
-    text = data.decode("utf-8")
-    strict = IcsCalendarStream.calendar_from_ics(text)
-    loose = vobject.readOne(text, validate=True)
-    loose.validate()
-    return strict, loose
 
 
 def test_invite_is_a_complete_request() -> None:

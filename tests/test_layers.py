@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Top to bottom. A module may import its own package and any package of a lower layer.
 LAYERS: list[tuple[str, ...]] = [
-    ("meetings",),  # the application: create_app, CLI, jobs, home page, error pages, model registry
+    ("meetings",),  # the application: create_app, CLI, jobs, home page, observability, model registry
     ("meetings.console", "meetings.roundtables", "meetings.support"),
-    ("meetings.planning",),
+    ("meetings.planning", "meetings.topic_terms"),
     ("meetings.sessions",),
     ("meetings.registrations",),
     ("meetings.calendar", "meetings.accounts"),
@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("meetings.organizations",),
     ("meetings.api",),
     ("meetings.core",),
+    ("meetings.topics",),  # pure: the trilingual concept vocabulary and text matching
 ]
 PURE = ("scheduler", "notifications")  # no Flask application code, no database
 

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from smtp_server import SmtpServer, free_port
+from support.smtp_server import SmtpServer, free_port
 
 from notifications.errors import DeliveryError
 from notifications.mail import calendar_method, compose_email, make_message_id
@@ -222,7 +222,7 @@ def test_hang_up_after_data_is_not_retried_on_the_same_call(server):
 USERS = {"mailer": "s3cret pass"}
 
 
-def _authenticate(server, session, envelope, mechanism, auth_data):
+def _authenticate(server, smtp_session, envelope, mechanism, auth_data):
     login, password = auth_data.login.decode(), auth_data.password.decode()
     ok = isinstance(auth_data, LoginPassword) and USERS.get(login) == password
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself

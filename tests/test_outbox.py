@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
-from smtp_server import SmtpServer
+from support.api import register
+from support.factories import make_meeting
+from support.http_server import recording_http_server
+from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.outbox.delivery import claim_due, deliver_due, requeue
@@ -39,14 +39,8 @@ def _rows(db, **filters):
     return db.scalars(query).all()
 
 
-def _register(client, meeting, email="ana@example.org", label="A", **overrides):
-    session = next(s for s in meeting.sessions if s.label == label)
-    return client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                       json=registration_payload(session.id, email, **overrides))
-
-
 def test_registration_writes_its_email_in_the_same_transaction(client, db, meeting):
-    assert _register(client, meeting, liaison_email="mission@un.example.org").status_code == 201
+    assert register(client, meeting, liaison_email="mission@un.example.org").status_code == 201
     (email, liaison) = _rows(db, channel="email")
     assert email.topic == "registration.confirmed" and email.to_addresses == ["ana@example.org"]
     assert email.calendar_method == "REQUEST" and "METHOD:REQUEST" in email.calendar
@@ -56,20 +50,20 @@ def test_registration_writes_its_email_in_the_same_transaction(client, db, meeti
 
 
 def test_refused_registration_writes_nothing(client, db, meeting):
-    assert _register(client, meeting, timezone="Not/AZone").status_code == 422
+    assert register(client, meeting, timezone="Not/AZone").status_code == 422
     assert _rows(db) == []
 
 
 def test_the_same_event_never_produces_two_rows(client, db, meeting):
-    _register(client, meeting)
-    _register(client, meeting, email="ANA@example.org")  # same data again: no new message
+    register(client, meeting)
+    register(client, meeting, email="ANA@example.org")  # same data again: no new message
     assert [r.topic for r in _rows(db)] == ["registration.confirmed"]
 
 
 def test_waitlist_promotion_and_cancellation_are_notified(client, db):
     meeting = make_meeting(db, capacity=1)
-    first = _register(client, meeting, email="first@example.org").json
-    _register(client, meeting, email="second@example.org")
+    first = register(client, meeting, email="first@example.org").json
+    register(client, meeting, email="second@example.org")
     client.delete(f"/api/v1/registrations/{first['token']}")
     topics = [(r.to_addresses[0], r.topic, r.calendar_method) for r in _rows(db)]
     assert topics == [
@@ -81,7 +75,7 @@ def test_waitlist_promotion_and_cancellation_are_notified(client, db):
 
 
 def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
-    token = _register(client, meeting).json["token"]
+    token = register(client, meeting).json["token"]
     client.patch(f"/api/v1/registrations/{token}", json={"session_id": meeting.sessions[1].id})
     moved = [r for r in _rows(db) if r.topic.startswith(("registration.moved", "registration.left"))]
     assert {r.topic: r.calendar_method for r in moved} == {"registration.moved": "REQUEST",
@@ -92,7 +86,7 @@ def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
 
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_delivered_email_has_the_promised_structure(client, db, meeting, language):
-    _register(client, meeting, language=language)
+    register(client, meeting, language=language)
     db.commit()
     with SmtpServer() as server:
         report = deliver_due(lambda: dbmod.new_session(client.application), _transports(server.port), lambda: NOW)
@@ -112,7 +106,7 @@ def test_delivered_email_has_the_promised_structure(client, db, meeting, languag
     expected = {"fr": ("Inscription confirmée", "Votre heure"), "es": ("Inscripción confirmada", "Su hora")}
     assert expected[language][0] in message["Subject"]
     assert expected[language][1] in plain.get_content()
-    assert "07:00 UTC" in plain.get_content()
+    assert "07:00–10:00 UTC" in plain.get_content()
     assert message["Message-ID"].endswith("@acsg.example.org>")
     assert _rows(db)[0].status == "sent"
 
@@ -178,8 +172,8 @@ def test_a_dead_workers_rows_are_claimed_again_after_the_lease(app, db):
 
 
 def test_reminders_are_swept_once_and_follow_the_session(app_context, client, db, meeting):
-    _register(client, meeting, email="confirmed@example.org")
-    cancelled = _register(client, meeting, email="cancelled@example.org").json["token"]
+    register(client, meeting, email="confirmed@example.org")
+    cancelled = register(client, meeting, email="cancelled@example.org").json["token"]
     client.delete(f"/api/v1/registrations/{cancelled}")
     start = meeting.sessions[0].starts_at
     one_day_before = start - timedelta(days=1)
@@ -189,51 +183,33 @@ def test_reminders_are_swept_once_and_follow_the_session(app_context, client, db
     assert [r.to_addresses for r in reminders] == [["confirmed@example.org"]]
     assert sweep_reminders(db, start - timedelta(days=3)) == 0  # nothing due then
     # The session moves: the reminders follow its new time.
-    session = meeting.sessions[0]
-    session.starts_at = start + timedelta(days=2)
-    session.ical_sequence += 1
+    session_a = meeting.sessions[0]
+    session_a.starts_at = start + timedelta(days=2)
+    session_a.ical_sequence += 1
     db.flush()
     assert sweep_reminders(db, one_day_before) == 0
-    assert sweep_reminders(db, session.starts_at - timedelta(hours=1)) == 1
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+    assert sweep_reminders(db, session_a.starts_at - timedelta(hours=1)) == 1
 
 
 def test_webhooks_are_signed_and_delivered_through_the_outbox(client, db, meeting):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    _Recorder.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        db.add(Webhook(url=f"http://127.0.0.1:{server.server_port}/hook", secret="s3cret",
+    with recording_http_server() as server:
+        db.add(Webhook(url=f"{server.url}/hook", secret="s3cret",
                        events=["registration.created", "registration.cancelled"]))
         db.commit()
-        token = _register(client, meeting).json["token"]
+        token = register(client, meeting).json["token"]
         client.delete(f"/api/v1/registrations/{token}")
         db.commit()
         with SmtpServer() as smtp:
             report = deliver_due(lambda: dbmod.new_session(client.application), _transports(smtp.port), lambda: NOW)
         assert report.failed == 0
-    finally:
-        server.shutdown()
-    events = [json.loads(body) for _headers, body in _Recorder.received]
+    received = [(headers, body) for _path, headers, body in server.requests]
+    events = [json.loads(body) for _headers, body in received]
     assert [e["type"] for e in events] == ["registration.created", "registration.cancelled"]
-    for headers, body in _Recorder.received:
+    for headers, body in received:
         assert verify(body, "s3cret", headers["x-acsg-signature"])
         assert not verify(body + b" ", "s3cret", headers["x-acsg-signature"])
-    assert "ana@example.org" not in _Recorder.received[0][1].decode()
-    assert token not in _Recorder.received[0][1].decode()
+    assert "ana@example.org" not in received[0][1].decode()
+    assert token not in received[0][1].decode()
 
 
 def test_two_workers_in_parallel_deliver_500_messages_once(live_app, committed, backend):

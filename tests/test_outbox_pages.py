@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pagehelpers import csrf_token, post_form
+from support.logins import login_as
+from support.pages import csrf_token, post_form
 
-from meetings.accounts import operations as accounts
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email
 from meetings.outbox.models import OutboxMessage, Webhook
 
-PASSWORD = "correct horse battery staple"
-
-
-def _login(client, db, role="secretariat"):
-    organization = None
-    if role == "co_convener":
-        from meetings.organizations.operations import find_or_create_organization
-
-        organization = find_or_create_organization(db, "Agency", "national_asylum_authority", "DE", None)
-    accounts.create_account(db, email=f"{role}@example.org", name=role, role=role, password=PASSWORD,
-                            organization=organization)
-    db.commit()
-    post_form(client, "/account/login", {"email": f"{role}@example.org", "password": PASSWORD})
-
 
 def test_pages_need_the_secretariat(client, db):
     assert client.get("/secretariat/webhooks").status_code == 302
     assert client.get("/api/v1/meetings").status_code == 200
-    _login(client, db, "co_convener")
+    login_as(client, db, "co_convener")
     assert client.get("/secretariat/webhooks").status_code == 403
     assert client.get("/secretariat/outbox").status_code == 403
 
 
 def test_add_a_webhook_shows_its_secret_once(client, db):
-    _login(client, db)
+    login_as(client, db)
     response = post_form(client, "/secretariat/webhooks", {"url": "https://partner.example.org/acsg",
                                                            "events": ["registration.created"]})
     assert response.status_code == 200
@@ -46,7 +32,7 @@ def test_add_a_webhook_shows_its_secret_once(client, db):
 
 
 def test_bad_webhook_address_is_a_localized_422(client, db):
-    _login(client, db)
+    login_as(client, db)
     response = post_form(client, "/secretariat/webhooks", {"url": "ftp://partner.example.org",
                                                            "events": ["registration.created"]},
                          headers={"Accept-Language": "es"})
@@ -56,7 +42,7 @@ def test_bad_webhook_address_is_a_localized_422(client, db):
 
 
 def test_failed_messages_are_listed_and_requeued(client, db):
-    _login(client, db)
+    login_as(client, db)
     row = enqueue_email(db, key="x", topic="registration.confirmed", to=["a@example.org"], language="en",
                         email=RenderedEmail("S", "t", "<p>h</p>"), now=utcnow())
     row.status, row.last_error = "failed", "550 No such user"
@@ -68,3 +54,25 @@ def test_failed_messages_are_listed_and_requeued(client, db):
     assert response.status_code == 303
     db.expire_all()
     assert db.scalar(sa.select(OutboxMessage.status)) == "pending"
+
+
+def test_messages_are_listed_with_their_status_and_searchable(client, db):
+    login_as(client, db)
+    for key, address, subject, status in (("m1", "awa@example.org", "Votre inscription", "sent"),
+                                          ("m2", "ben@example.org", "Your registration", "pending"),
+                                          ("m3", "chen%_@example.org", "Session moved", "failed")):
+        row = enqueue_email(db, key=key, topic="registration.confirmed", to=[address], language="en",
+                            email=RenderedEmail(subject, "t", "<p>h</p>"), now=utcnow())
+        row.status = status
+    db.commit()
+    page = client.get("/secretariat/outbox").get_data(as_text=True)
+    assert page.count('<tr data-status="') == 3 and "awa@example.org" in page and "Votre inscription" in page
+    by_address = client.get("/secretariat/outbox?q=BEN@").get_data(as_text=True)
+    assert by_address.count('<tr data-status="') == 1 and "ben@example.org" in by_address
+    by_subject = client.get("/secretariat/outbox?q=moved").get_data(as_text=True)
+    assert by_subject.count('<tr data-status="failed"') == 1
+    wildcard = client.get("/secretariat/outbox?q=%25_").get_data(as_text=True)  # % and _ are literal
+    assert wildcard.count('<tr data-status="') == 1
+    sent = client.get("/secretariat/outbox?status=sent", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert sent.count('<tr data-status="') == 1 and 'data-status="sent"' in sent
+    assert client.get("/secretariat/outbox?status=bogus&q=" + "x" * 5000).status_code == 200

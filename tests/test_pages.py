@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting
-from pagehelpers import csrf_token, post_form
+from support.factories import make_meeting
+from support.pages import csrf_token, post_form
 
 from meetings.models import Registration
 from meetings.organizations.models import WorkstreamInterest
@@ -28,17 +28,17 @@ def test_meeting_page_shows_local_time_utc_and_day_mark(client, meeting):
     html = client.get(f"/meetings/{meeting.id}?tz=Pacific/Auckland").get_data(as_text=True)
     # Session B: 15:00 UTC on 17 March 2027 = 04:00 on 18 March in Auckland (NZDT, UTC+13).
     assert "04:00" in html and "+1 day" in html
-    assert "15:00 UTC" in html and "07:00 UTC" in html
+    assert "15:00–18:00 UTC" in html and "07:00–10:00 UTC" in html
     assert "secret-" not in html  # no join link on public pages
 
 
 def test_meeting_page_suggests_the_session_for_the_zone(client, meeting):
     tokyo = client.get(f"/meetings/{meeting.id}?tz=Asia/Tokyo").get_data(as_text=True)
     # A at 07:00 UTC = 16:00 Tokyo; B at 15:00 UTC = 00:00 Tokyo.
-    assert re.search(r'class="suggested" data-session="A"', tokyo)
+    assert re.search(r'class="session-card suggested" data-session="A"', tokyo)
     mexico = client.get(f"/meetings/{meeting.id}?tz=America/Mexico_City").get_data(as_text=True)
     # A = 01:00 Mexico City; B = 09:00 Mexico City.
-    assert re.search(r'class="suggested" data-session="B"', mexico)
+    assert re.search(r'class="session-card suggested" data-session="B"', mexico)
 
 
 def test_chosen_zone_is_remembered_and_bad_zone_ignored(client, meeting):
@@ -92,10 +92,36 @@ def test_manage_page_changes_session_and_cancels(client, db):
     registration = db.scalar(sa.select(Registration))
     assert registration.session.label == "B" and registration.timezone == "America/Bogota"
     html = client.get(manage_url).get_data(as_text=True)
-    cancelled = client.post(f"{manage_url}/cancel", data={"csrf_token": csrf_token(html)})
+    assert f'href="{manage_url}/cancel"' in html  # a link to a confirmation page, not a one-click POST
+    confirm = client.get(f"{manage_url}/cancel", headers={"Accept-Language": "fr"})
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Annuler votre inscription ?" in page and "liste d'attente" in page
+    db.expire_all()
+    assert db.scalar(sa.select(Registration.status)) == "confirmed"  # looking changes nothing
+    cancelled = client.post(f"{manage_url}/cancel", data={"csrf_token": csrf_token(page)})
     assert cancelled.status_code == 303
     db.expire_all()
     assert db.scalar(sa.select(Registration.status)) == "cancelled"
+    after = client.get(manage_url).get_data(as_text=True)
+    assert "Add to your calendar" not in after and "Remove it from your calendar" in after
+    assert "Subscribe in your calendar app" not in after
+    assert client.get(f"{manage_url}/cancel").status_code == 303  # nothing left to confirm
+
+
+def test_every_error_in_one_pass_with_a_summary_and_described_fields(client, db, meeting):
+    response = post_form(client, f"/meetings/{meeting.id}/register",
+                         {"session_id": str(meeting.sessions[0].id), "name": "Ana", "timezone": "UTC",
+                          "language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "There is a problem" in html
+    summary = html[html.index("data-error-summary"):html.index("</ul>", html.index("data-error-summary"))]
+    for target in ("#email", "#organization", "#category", "#country", "#consent"):
+        assert f'href="{target}"' in summary, target
+    assert "Please accept the privacy notice to register." in summary  # consent found in the same pass
+    assert 'aria-describedby="email-error"' in html and 'id="email-error"' in html
+    assert 'aria-describedby="timezone-hint"' in html and 'id="timezone-hint"' in html
+    assert '<span class="optional">(optional)</span>' in html  # optional fields are marked
+    assert 'href="#main"' in html and 'aria-label="Main"' in html  # skip link, named navigation
 
 
 def test_wrong_manage_token_is_a_404_page(client):

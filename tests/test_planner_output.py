@@ -32,9 +32,26 @@ def test_svg_parses_and_draws_both_sessions_and_escaped_labels(march):
     assert "Séances jumelles <A&B>" in texts
     assert "«session_a» <&>" in texts and "«night» <&>" in texts
     assert any(t.startswith("«region.europe» <&> · UTC+01:00 (") for t in texts)
-    # Session A starts 06:00 UTC: x = left margin + 6 hours.
+    # Session A starts 06:00 UTC: x = left margin (where hour 00 is drawn) + 6 hours.
+    left = float(next(t for t in root.iter(f"{SVG}text") if t.text == "00").get("x"))
     bar = next(r for r in root.iter(f"{SVG}rect") if r.get("class") == "session session-A")
-    assert float(bar.get("x")) == 230 + 6 * 30 and float(bar.get("width")) == 3 * 30
+    assert float(bar.get("x")) == left + 6 * 30 and float(bar.get("width")) == 3 * 30
+    # The label column fits its longest label (no label cut at the left edge).
+    longest = max(len(t) for t in texts if " · UTC" in t)
+    assert left >= longest * 6.6
+
+
+def test_svg_legend_items_never_overlap_in_any_language(march):
+    long_labels = {**LABELS, **{key: f"Une étiquette de légende vraiment très longue ({key})"
+                                for key in ("business", "shoulder", "night", "session_a", "session_b")}}
+    root = ET.fromstring(render_plan_svg(march, long_labels))
+    width = float(root.get("width"))
+    legend = [t for t in root.iter(f"{SVG}text") if "légende" in "".join(t.itertext()) and not t.get("fill")]
+    assert len(legend) == 5
+    boxes = sorted((float(t.get("y")), float(t.get("x")), len("".join(t.itertext())) * 6.6) for t in legend)
+    for (y1, x1, w1), (y2, x2, _w2) in zip(boxes, boxes[1:], strict=False):
+        assert y2 > y1 or x2 >= x1 + w1  # a new line, or after the previous label
+    assert all(x + w <= width for _y, x, w in boxes)
 
 
 def test_svg_rows_are_region_and_offset_with_shading_in_local_time(march):

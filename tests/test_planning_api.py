@@ -20,9 +20,9 @@ def test_plan_document_has_the_documented_shape(client):
     assert response.status_code == 200
     document = response.get_json()
     assert [s["label"] for s in document["sessions"]] == ["A", "B"]
-    for session in document["sessions"]:
-        start, end = _utc(session["start_utc"]), _utc(session["end_utc"])
-        assert session["start_utc"].endswith("Z") and (end - start).total_seconds() == 180 * 60
+    for planned in document["sessions"]:
+        start, end = _utc(planned["start_utc"]), _utc(planned["end_utc"])
+        assert planned["start_utc"].endswith("Z") and (end - start).total_seconds() == 180 * 60
     coverage = document["coverage"]
     assert coverage["total"] == 193 and 0 <= coverage["share"] <= 1
     assert coverage["count"] == 193 - len(document["uncovered"])

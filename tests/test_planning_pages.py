@@ -6,31 +6,18 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
-from pagehelpers import csrf_token, post_form
+from support.api import register, registration_payload
+from support.factories import make_meeting
+from support.logins import login_as
+from support.pages import csrf_token, post_form
 
-from meetings.accounts import operations as accounts
 from meetings.core.audit import AuditEntry
 from meetings.models import GlobalMeeting, MeetingSession
 from meetings.planning import operations as ops
 
-PASSWORD = "correct horse battery staple"
 INPUTS = {"date": "2027-03-17", "duration": "180", "window": "08:00-20:00", "interpreters": "07:00-22:00",
           "step": "15", "min_gap": "60", "same_day": "y", "tolerance": "0", "rotate": "y",
           "source": "member_states"}
-
-
-def _login(client, db, role="secretariat"):
-    organization = None
-    if role == "co_convener":
-        from meetings.organizations.operations import find_or_create_organization
-
-        organization = find_or_create_organization(db, "Asylum Agency", "national_asylum_authority", "DE", "europe")
-    email = f"{role}@unhcr.example.org"
-    accounts.create_account(db, email=email, name="Staff", role=role, password=PASSWORD, organization=organization)
-    db.commit()
-    response = post_form(client, "/account/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def _url(meeting, suffix=""):
@@ -42,21 +29,21 @@ def test_anonymous_is_sent_to_login_and_co_convener_is_refused(client, db):
     response = client.get(_url(meeting))
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
     assert client.post(_url(meeting, "/apply"), data=INPUTS).status_code in (302, 400)
-    _login(client, db, "co_convener")
+    login_as(client, db, "co_convener")
     assert client.get(_url(meeting)).status_code == 403
     assert client.get("/secretariat/series").status_code == 403
 
 
 def test_form_defaults_to_session_a_date_in_the_reference_zone(client, db):
     meeting = make_meeting(db, start=datetime(2027, 3, 17, 23, 30, tzinfo=UTC))  # 00:30 on the 18th in Zurich
-    _login(client, db)
+    login_as(client, db)
     html = client.get(_url(meeting)).get_data(as_text=True)
     assert 'value="2027-03-18"' in html and 'value="180"' in html
 
 
 def test_plan_page_renders_in_french_and_spanish(client, db):
     meeting = make_meeting(db)
-    _login(client, db)
+    login_as(client, db)
     for language, words in (("fr", ["Planifier", "Amériques", "Session A", "Nouvelle-Zélande"]),
                             ("es", ["Planificar", "Américas", "Sesión A", "Nueva Zelanda"])):
         headers = {"Accept-Language": language}
@@ -71,7 +58,7 @@ def test_plan_page_renders_in_french_and_spanish(client, db):
 
 def test_bad_inputs_show_beside_their_fields(client, db):
     meeting = make_meeting(db)
-    _login(client, db)
+    login_as(client, db)
     response = post_form(client, _url(meeting), {**INPUTS, "step": "7", "window": "20:00-08:00"},
                          headers={"Accept-Language": "fr"})
     assert response.status_code == 422
@@ -80,24 +67,39 @@ def test_bad_inputs_show_beside_their_fields(client, db):
 
 def test_apply_moves_sessions_bumps_sequence_and_audits(client, db):
     meeting = make_meeting(db)  # A 07:00 UTC, B 15:00 UTC
-    _login(client, db)
+    login_as(client, db)
     page = post_form(client, _url(meeting), INPUTS).get_data(as_text=True)
     expected = client.post("/api/v1/plans", json={"date": "2027-03-17", "duration": 180}).get_json()
-    response = client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    for n in range(3):  # three active registrants of session A, one cancelled: three people are told
+        created = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                              json=registration_payload(meeting.sessions[0].id, email=f"p{n}@example.org"))
+        assert created.status_code == 201
+    client.delete(f"/api/v1/registrations/{created.get_json()['token']}")
+    client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                json=registration_payload(meeting.sessions[0].id, email="p9@example.org"))
+    # First the confirmation: old -> new times and the number of people notified; nothing moves yet.
+    confirm = client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "3 people will receive an updated invitation." in html
+    db.expire_all()
+    assert {s.ical_sequence for s in db.scalars(sa.select(MeetingSession).where(
+        MeetingSession.meeting_id == meeting.id))} == {0}
+    response = client.post(_url(meeting, "/apply"),
+                           data={**INPUTS, "csrf_token": csrf_token(page), "confirmed": "yes"})
     assert response.status_code == 303
     db.expire_all()
     query = sa.select(MeetingSession).where(MeetingSession.meeting_id == meeting.id)
     sessions = {s.label: s for s in db.scalars(query)}
     for planned in expected["sessions"]:
-        session = sessions[planned["label"]]
-        assert session.starts_at == datetime.fromisoformat(planned["start_utc"].replace("Z", "+00:00"))
-        assert session.ical_sequence == 1
+        meeting_session = sessions[planned["label"]]
+        assert meeting_session.starts_at == datetime.fromisoformat(planned["start_utc"].replace("Z", "+00:00"))
+        assert meeting_session.ical_sequence == 1
     stored = db.get(GlobalMeeting, meeting.id)
     assert stored.plan_document["sessions"] == expected["sessions"] and stored.plan_burden == expected["burden"]
     actions = [e.action for e in db.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("session.rescheduled") == 2 and "meeting.plan_applied" in actions
     # Applying the same plan again changes nothing and does not bump the sequence.
-    client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page)})
+    client.post(_url(meeting, "/apply"), data={**INPUTS, "csrf_token": csrf_token(page), "confirmed": "yes"})
     db.expire_all()
     assert {s.ical_sequence for s in db.scalars(sa.select(MeetingSession).where(
         MeetingSession.meeting_id == meeting.id))} == {1}
@@ -105,7 +107,7 @@ def test_apply_moves_sessions_bumps_sequence_and_audits(client, db):
 
 def test_apply_requires_csrf(client, db):
     meeting = make_meeting(db)
-    _login(client, db)
+    login_as(client, db)
     before = [(s.starts_at, s.ical_sequence) for s in meeting.sessions]
     response = client.post(_url(meeting, "/apply"), data=INPUTS, headers={"Accept-Language": "es"})
     assert response.status_code == 400
@@ -115,7 +117,7 @@ def test_apply_requires_csrf(client, db):
 
 def test_chart_download_is_svg(client, db):
     meeting = make_meeting(db)
-    _login(client, db)
+    login_as(client, db)
     response = client.get(_url(meeting, "/chart.svg"), query_string=INPUTS, headers={"Accept-Language": "es"})
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -127,7 +129,7 @@ def test_csv_upload_and_its_chart(client, db):
     import io
 
     meeting = make_meeting(db)
-    _login(client, db)
+    login_as(client, db)
     page = client.get(_url(meeting)).get_data(as_text=True)
     csv = b"timezone,weight\nAsia/Tokyo,3\nAmerica/Lima,2\n"
     response = client.post(_url(meeting), data={**INPUTS, "source": "csv", "csrf_token": csrf_token(page),
@@ -146,13 +148,11 @@ def test_csv_upload_and_its_chart(client, db):
 
 def test_registrations_as_participants(client, db):
     meeting = make_meeting(db)
-    sessions = {s.label: s.id for s in meeting.sessions}
     for index, zone in enumerate(["Asia/Tokyo", "Asia/Tokyo", "America/Lima"]):
-        body = registration_payload(sessions["A"], email=f"p{index}@example.org", timezone=zone)
-        assert client.post(f"/api/v1/meetings/{meeting.id}/registrations", json=body).status_code == 201
+        assert register(client, meeting, f"p{index}@example.org", "A", timezone=zone).status_code == 201
     participants = ops.meeting_participants(db, meeting)
     assert sorted((p.zone, p.weight) for p in participants) == [("America/Lima", 1), ("Asia/Tokyo", 2)]
-    _login(client, db)
+    login_as(client, db)
     html = post_form(client, _url(meeting), {**INPUTS, "source": "registrations"}).get_data(as_text=True)
     assert "Asia/Tokyo" in html and "Europe/Zurich" not in html.split('id="countries"')[1]
 
@@ -160,9 +160,10 @@ def test_registrations_as_participants(client, db):
 def test_rotation_uses_the_previous_edition_burden(client, db):
     earlier = make_meeting(db, edition="2026-2", start=datetime(2026, 10, 21, 7, 0, tzinfo=UTC))
     later = make_meeting(db, edition="2027-1")
-    _login(client, db)
+    login_as(client, db)
     page = post_form(client, _url(earlier), {**INPUTS, "date": "2026-10-21"}).get_data(as_text=True)
-    client.post(_url(earlier, "/apply"), data={**INPUTS, "date": "2026-10-21", "csrf_token": csrf_token(page)})
+    client.post(_url(earlier, "/apply"), data={**INPUTS, "date": "2026-10-21", "csrf_token": csrf_token(page),
+                                               "confirmed": "yes"})
     db.expire_all()
     burden = db.get(GlobalMeeting, earlier.id).plan_burden
     assert burden and ops.previous_burden(db, later.edition) == burden
@@ -170,7 +171,7 @@ def test_rotation_uses_the_previous_edition_burden(client, db):
 
 
 def test_series_suggests_and_creates_draft_meetings(client, db):
-    _login(client, db)
+    login_as(client, db)
     response = client.get("/secretariat/series", query_string={"year": "2029", "blackout_dates": "2029-03-21",
                                                                 "duration": "120"},
                           headers={"Accept-Language": "fr"})

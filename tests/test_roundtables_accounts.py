@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from pagehelpers import post_form
-from roundtablehelpers import PASSWORD, account, login, user_by_email
+from support.factories import PASSWORD, make_account
+from support.logins import login
+from support.pages import post_form
+from support.roundtables import user_by_email
 
 from meetings.core.audit import AuditEntry
 from meetings.outbox.models import OutboxMessage
@@ -23,7 +25,7 @@ def _invite(client, **overrides):
 
 
 def test_invited_co_convener_gets_a_french_link_and_can_then_log_in(client, db):
-    account(db, "sec@unhcr.example.org", role="secretariat")
+    make_account(db, "sec@unhcr.example.org", role="secretariat")
     login(client, "sec@unhcr.example.org")
     assert _invite(client).status_code == 303
     user = user_by_email(db, "awa.kone@cnr.example.org")
@@ -45,7 +47,7 @@ def test_invited_co_convener_gets_a_french_link_and_can_then_log_in(client, db):
 
 
 def test_invitation_errors_are_shown_and_nothing_is_created(client, db):
-    account(db, "sec@unhcr.example.org", role="secretariat")
+    make_account(db, "sec@unhcr.example.org", role="secretariat")
     login(client, "sec@unhcr.example.org")
     response = _invite(client, organization="")
     assert response.status_code == 422
@@ -55,7 +57,7 @@ def test_invitation_errors_are_shown_and_nothing_is_created(client, db):
 
 
 def test_deactivated_accounts_cannot_log_in_and_a_new_link_replaces_the_old(client, db):
-    account(db, "sec@unhcr.example.org", role="secretariat")
+    make_account(db, "sec@unhcr.example.org", role="secretariat")
     login(client, "sec@unhcr.example.org")
     _invite(client)
     pending = user_by_email(db, "awa.kone@cnr.example.org")
@@ -65,7 +67,7 @@ def test_deactivated_accounts_cannot_log_in_and_a_new_link_replaces_the_old(clie
     db.expire_all()
     assert pending.invitation_hash != first_hash
     assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 2
-    other = account(db, "otto@bamf.example.org", role="secretariat")
+    other = make_account(db, "otto@bamf.example.org", role="secretariat")
     assert post_form(client, f"/secretariat/accounts/{other.id}/deactivate", {}, page="/secretariat/accounts"
                      ).status_code == 303
     db.expire_all()
@@ -80,7 +82,7 @@ def test_deactivated_accounts_cannot_log_in_and_a_new_link_replaces_the_old(clie
 
 
 def test_forum_topics_page_and_demo_seed(app, client, db):
-    account(db, "sec@unhcr.example.org", role="secretariat")
+    make_account(db, "sec@unhcr.example.org", role="secretariat")
     login(client, "sec@unhcr.example.org")
     bad = post_form(client, "/secretariat/forum-topics", {"forum": "Quito Process", "regions": ["americas"]})
     assert bad.status_code == 422

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from roundtablehelpers import form_data, login
-from test_authorization_matrix import PROTECTED, _url, world  # noqa: F401  (the fixture)
+from support.authorization import world_url
+from support.factories import PASSWORD
+from support.logins import login
+from support.roundtables import form_data
 
 from meetings.core import db as dbmod
 
@@ -19,7 +21,8 @@ FORMS = {
     "account_admin.accounts": {"name": "New", "email": "new@example.org", "role": "secretariat",
                                   "language": "en"},
     "roundtable_admin.forum_topics": {"forum": "F", "title_en": "T", "regions": ["europe"]},
-    "accounts.login": {"email": "sec@unhcr.example.org", "password": "correct horse battery staple"},
+    "topic_terms.vocabulary": {"concept_id": "reception", "language": "fr", "term": "mise à l'abri"},
+    "accounts.login": {"email": "sec@unhcr.example.org", "password": PASSWORD},
 }
 
 
@@ -31,7 +34,7 @@ def _counts(db) -> dict:
     return counts
 
 
-def test_every_form_refuses_a_post_without_its_token(app, client, db, world):  # noqa: F811
+def test_every_form_refuses_a_post_without_its_token(app, client, db, world):
     html_posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods and not r.rule.startswith("/api/")]
     assert len(html_posts) >= 20
     before = _counts(db)
@@ -40,14 +43,14 @@ def test_every_form_refuses_a_post_without_its_token(app, client, db, world):  #
         for rule in html_posts:
             if rule.endpoint in ("roundtables.new", "roundtables.edit") and who.startswith("sec"):
                 continue
-            url = _url(app, rule, {**world, "token": "t" * 43})
+            url = world_url(app, rule, {**world, "token": "t" * 43})
             response = client.post(url, data=FORMS.get(rule.endpoint, {}))
             assert response.status_code == 400, (url, response.status_code)
     db.expire_all()
     assert _counts(db) == before
 
 
-def test_a_csrf_refusal_is_localized(client, world):  # noqa: F811
+def test_a_csrf_refusal_is_localized(client, world):
     login(client, "x@org-x.example.org")
     response = client.post("/roundtables/new", data=form_data(), headers={"Accept-Language": "es"})
     assert response.status_code == 400 and "formulario" in response.get_data(as_text=True).lower()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import registration_payload
-from pagehelpers import csrf_token, post_form
-from roundtablehelpers import account, advance, login, organization, proposal_input
+from support.api import register
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.pages import csrf_token, post_form
+from support.roundtables import advance, proposal_input
 
 from meetings.core.db import utcnow
 from meetings.organizations.operations import sign_up_workstreams
@@ -19,8 +21,8 @@ from meetings.roundtables.models import RoundtableInvitation
 
 def _scheduled(app, db):
     with app.app_context():
-        ana = account(db, "ana@comar.example.org", org=organization(db))
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        ana = make_account(db, "ana@comar.example.org", org=make_organization(db))
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         roundtable = ops.create_proposal(db, ana, proposal_input(), utcnow())
         advance(db, roundtable, sec, "submit", "accept")
         ops.schedule_roundtable(db, roundtable, sec, ops.ScheduleInput(
@@ -35,9 +37,9 @@ def _scheduled(app, db):
             ("Tech for Asylum Ltd", "private_sector", "GB", "europe", "Sam", "sam@tech.example.org"),
         ]
         for name, category, country, region, contact, email in signups:
-            sign_up_workstreams(db, organization(db, name, category, country, region), (3,), contact, email, "",
+            sign_up_workstreams(db, make_organization(db, name, category, country, region), (3,), contact, email, "",
                                 utcnow())
-        other = organization(db, "Only workstream 1", "civil_society", "FR", "europe")
+        other = make_organization(db, "Only workstream 1", "civil_society", "FR", "europe")
         sign_up_workstreams(db, other, (1,), "Marie", "marie@ws1.example.org", "", utcnow())
         db.commit()
     return roundtable
@@ -93,9 +95,8 @@ def test_page_shows_invited_registered_and_declined(app, client, db):
     assert response.status_code == 200 and 'id="declined"' in response.get_data(as_text=True)
     assert client.get("/invitations/" + "x" * 43 + "/decline").status_code == 404
     # Someone of the Argentine commission registers (another e-mail, same organization).
-    session_a = roundtable.meeting.sessions[0].id
-    created = client.post(f"/api/v1/meetings/{roundtable.meeting_id}/registrations", json=registration_payload(
-        session_a, "director@conare.example.org", organization="Comisión Nacional de Refugiados", country="AR"))
+    created = register(client, roundtable.meeting, "director@conare.example.org",
+                       organization="Comisión Nacional de Refugiados", country="AR")
     assert created.status_code == 201
     db.expire_all()
     standings = {row.invitation.email_key: row.standing for row in followup.invitation_rows(db, roundtable)}
@@ -108,7 +109,7 @@ def test_page_shows_invited_registered_and_declined(app, client, db):
 
 def test_invitations_need_a_scheduled_roundtable(app, client, db):
     with app.app_context():
-        ana = account(db, "ana@comar.example.org", org=organization(db))
+        ana = make_account(db, "ana@comar.example.org", org=make_organization(db))
         roundtable = ops.create_proposal(db, ana, proposal_input(), utcnow())
         db.commit()
     login(client, "ana@comar.example.org")

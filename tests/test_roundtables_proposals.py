@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pagehelpers import csrf_token, post_form
-from roundtablehelpers import EN_TITLE, account, advance, form_data, future, login, organization, proposal_input
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.pages import csrf_token, post_form
+from support.roundtables import EN_TITLE, advance, form_data, future, proposal_input
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
+from meetings.core.vocabulary import LANGUAGES
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
@@ -15,19 +18,19 @@ from meetings.roundtables.models import Roundtable, RoundtableChange
 
 
 def _people(db):
-    mexico = organization(db)
-    germany = organization(db, "Bundesamt für Migration und Flüchtlinge", country="DE", region="europe")
-    ana = account(db, "ana@comar.example.org", org=mexico, language="fr")
-    account(db, "otto@bamf.example.org", org=germany)
-    secretariat = account(db, "sec@unhcr.example.org", role="secretariat")
+    mexico = make_organization(db)
+    germany = make_organization(db, "Bundesamt für Migration und Flüchtlinge", country="DE", region="europe")
+    ana = make_account(db, "ana@comar.example.org", org=mexico, language="fr")
+    make_account(db, "otto@bamf.example.org", org=germany)
+    secretariat = make_account(db, "sec@unhcr.example.org", role="secretariat")
     return ana, secretariat
 
 
 def test_a_co_convener_saves_a_draft_and_sees_similar_topics(client, db):
     ana, _sec = _people(db)
     forum_topics.add_forum_topic(db, None, "Quito Process",
-                                 {"es": "Registro biométrico y gestión de casos en las Américas"}, ("americas",),
-                                 utcnow())
+                                 {"es": "Registro biométrico y gestión de casos en las Américas"},
+                                 ("americas",), utcnow())
     db.commit()
     login(client, "ana@comar.example.org")
     response = post_form(client, "/roundtables/new", form_data())
@@ -42,10 +45,11 @@ def test_a_co_convener_saves_a_draft_and_sees_similar_topics(client, db):
     assert [c.action for c in roundtable.history] == ["created"]
 
 
-def test_look_for_similar_topics_writes_nothing(client, db):
+def test_look_for_similar_topics_writes_nothing(app, client, db):
     ana, sec = _people(db)
     existing = ops.create_proposal(db, ana, proposal_input(), utcnow())
-    advance(db, existing, sec, "submit")
+    with app.app_context():  # submitting e-mails the secretariat
+        advance(db, existing, sec, "submit")
     login(client, "otto@bamf.example.org")
     response = post_form(client, "/roundtables/new", form_data(
         title_en="", abstract_en="", title_fr="Enregistrement biométrique et gestion numérique des dossiers",
@@ -81,6 +85,10 @@ def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(
     db.commit()
     login(client, "ana@comar.example.org")
     url = f"/roundtables/{roundtable.id}"
+    detail = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    languages = [LANGUAGES[code] for code in roundtable.interpretation_languages]
+    assert ", ".join(languages) in detail  # names, never codes
+    assert ", ".join(roundtable.interpretation_languages) not in detail
     assert post_form(client, f"{url}/status", {"action": "submit"}, page=url).status_code == 303
     assert client.post("/account/logout", data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True))}
                        ).status_code == 303
@@ -108,6 +116,9 @@ def test_review_path_with_history_emails_in_the_proposers_language_and_webhooks(
     assert history[2].comment == "Add a third region."
     mails = list(db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")
                             .order_by(OutboxMessage.id)))
+    notices = [m for m in mails if m.topic == "roundtable.submitted"]  # one per submission to the secretariat
+    assert [m.to_addresses for m in notices] == [["sec@unhcr.example.org"]] * 2
+    mails = [m for m in mails if m.topic != "roundtable.submitted"]
     assert [m.topic for m in mails] == ["roundtable.request_changes", "roundtable.accept"]
     assert all(m.to_addresses == ["ana@comar.example.org"] and m.language == "fr" for m in mails)
     assert "Modifications demandées" in mails[0].subject and "Add a third region." in mails[0].body_text
@@ -144,10 +155,11 @@ def test_another_organizations_co_convener_can_neither_see_nor_act(client, db):
     assert EN_TITLE not in client.get("/roundtables/").get_data(as_text=True)
 
 
-def test_edit_only_while_draft_or_changes_requested(client, db):
+def test_edit_only_while_draft_or_changes_requested(app, client, db):
     ana, sec = _people(db)
     roundtable = ops.create_proposal(db, ana, proposal_input(), utcnow())
-    advance(db, roundtable, sec, "submit")
+    with app.app_context():  # submitting e-mails the secretariat
+        advance(db, roundtable, sec, "submit")
     login(client, "ana@comar.example.org")
     assert client.get(f"/roundtables/{roundtable.id}/edit").status_code == 409
     response = post_form(client, f"/roundtables/{roundtable.id}/edit", form_data(title_en="Changed"),

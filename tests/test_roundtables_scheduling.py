@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import registration_payload
-from pagehelpers import post_form
-from roundtablehelpers import account, advance, future, login, organization, proposal_input
+from support.api import register
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.pages import csrf_token, post_form
+from support.roundtables import advance, future, proposal_input
 
 from meetings.core.db import utcnow
 from meetings.models import GlobalMeeting, Registration
@@ -23,11 +25,11 @@ def _accepted(app, db):
 
 
 def _accept(db):
-    mexico = organization(db)
-    ana = account(db, "ana@comar.example.org", org=mexico, language="es")
-    account(db, "otto@bamf.example.org",
-            org=organization(db, "Bundesamt für Migration", country="DE", region="europe"))
-    sec = account(db, "sec@unhcr.example.org", role="secretariat")
+    mexico = make_organization(db)
+    ana = make_account(db, "ana@comar.example.org", org=mexico, language="es")
+    make_account(db, "otto@bamf.example.org",
+            org=make_organization(db, "Bundesamt für Migration", country="DE", region="europe"))
+    sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     roundtable = ops.create_proposal(db, ana, proposal_input(), utcnow())
     advance(db, roundtable, sec, "submit", "accept")
     return roundtable, sec
@@ -60,13 +62,11 @@ def test_schedule_twin_sessions_then_register_through_the_existing_api_and_feeds
     mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "roundtable.schedule"))
     assert mail.language == "es" and "programada" in mail.subject.lower() and "Sesión A" in mail.body_text
     # Registration: same API, same rules (category, capacity, waitlist), same invites and feeds.
-    session_a = meeting.sessions[0].id
-    api = f"/api/v1/meetings/{meeting.id}/registrations"
-    assert client.post(api, json=registration_payload(session_a, "one@example.org")).json["status"] == "confirmed"
-    assert client.post(api, json=registration_payload(session_a, "two@example.org")).json["status"] == "confirmed"
-    third = client.post(api, json=registration_payload(session_a, "three@example.org"))
+    assert register(client, meeting, "one@example.org").json["status"] == "confirmed"
+    assert register(client, meeting, "two@example.org").json["status"] == "confirmed"
+    third = register(client, meeting, "three@example.org")
     assert third.status_code == 201 and third.json["status"] == "waitlisted"
-    refused = client.post(api, json=registration_payload(session_a, "p@example.org", category="private_sector"))
+    refused = register(client, meeting, "p@example.org", category="private_sector")
     assert refused.status_code == 409
     invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.confirmed"))
     assert invite.calendar_method == "REQUEST" and "https://meet.example.org/rt-a" in invite.calendar
@@ -89,8 +89,7 @@ def test_registrations_are_visible_to_the_roundtables_co_conveners_only(app, cli
             starts=(utcnow() + timedelta(days=30),), duration_minutes=90, capacity=10,
             join_urls=("https://meet.example.org/x",)), utcnow())
         db.commit()
-    client.post(f"/api/v1/meetings/{roundtable.meeting_id}/registrations",
-                json=registration_payload(roundtable.meeting.sessions[0].id, "reg@example.org"))
+    register(client, roundtable.meeting, "reg@example.org")
     login(client, "ana@comar.example.org")
     assert "reg@example.org" in client.get(f"/roundtables/{roundtable.id}/registrations").get_data(as_text=True)
     client.post("/account/logout", data={"csrf_token": _token(client)})
@@ -100,8 +99,6 @@ def test_registrations_are_visible_to_the_roundtables_co_conveners_only(app, cli
 
 
 def _token(client):
-    from pagehelpers import csrf_token
-
     return csrf_token(client.get("/roundtables/").get_data(as_text=True))
 
 
@@ -129,9 +126,9 @@ def test_planner_uses_the_workstreams_organizations_or_the_regions(app, client, 
     roundtable, _sec = _accepted(app, db)
     participants, source = planner_participants(db, roundtable)
     assert source == "regions" and {p.region for p in participants} == {"americas", "europe"}
-    kenya = organization(db, "Refugee Affairs Secretariat", country="KE", region="east_horn_great_lakes")
+    kenya = make_organization(db, "Refugee Affairs Secretariat", country="KE", region="east_horn_great_lakes")
     sign_up_workstreams(db, kenya, (3,), "Wanjiku", "w@ras.example.org", "", utcnow())
-    sign_up_workstreams(db, organization(db), (3,), "Ana", "ana@comar.example.org", "", utcnow())
+    sign_up_workstreams(db, make_organization(db), (3,), "Ana", "ana@comar.example.org", "", utcnow())
     db.commit()
     participants, source = planner_participants(db, roundtable)
     assert source == "workstream" and sorted(p.zone for p in participants) == ["Africa/Nairobi", "America/Mexico_City"]

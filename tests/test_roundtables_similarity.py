@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from meetings.core.similarity import THRESHOLD, Item, find_similar, fold, words
+import json
+
+from meetings.core.similarity import THRESHOLD, Item, Vector, find_similar, fold, item_vector, rank, words
 
 EN_BIOMETRIC = Item("en-biometric", ("Biometric registration and digital case management in asylum procedures",),
                     ("How national authorities use biometric registration and digital case-management systems "
@@ -61,3 +63,38 @@ def test_every_language_of_an_item_counts():
     scores = {m.key: m.score for m in find_similar(spanish_only, [trilingual, english_only], threshold=0)}
     assert scores["t"] > scores["e"]
     assert scores["t"] >= THRESHOLD
+
+
+def test_translations_without_shared_letters_meet_on_concepts_and_say_why():
+    english = Item("en", ("Vulnerability screening at borders",))
+    french = Item("fr", ("Repérage des vulnérabilités aux frontières",))
+    spanish = Item("es", ("Detección de vulnerabilidades en las fronteras",))
+    other = Item("other", ("Naturalization of refugees",))
+    for query in (french, spanish):
+        matches = find_similar(query, [english, other])
+        assert [m.key for m in matches] == ["en"]
+        assert "vulnerability_screening" in matches[0].shared
+
+
+def test_near_miss_sharing_one_concept_stays_below_the_threshold():
+    children = Item("children", ("Reception of unaccompanied children",))
+    adults = Item("adults", ("Reception conditions for single adult men",))
+    assert find_similar(children, [adults]) == []
+
+
+def test_stored_vectors_round_trip_through_json():
+    vector = item_vector(EN_BIOMETRIC)
+    restored = Vector.from_json(json.loads(json.dumps(vector.to_json())))
+    assert restored.version == vector.version and dict(restored.concepts) == dict(vector.concepts)
+    assert restored.grams.keys() == vector.grams.keys()
+    assert max(abs(restored.grams[k] - vector.grams[k]) for k in vector.grams) < 1e-4
+    assert restored.has_titles and restored.title_grams.keys() == vector.title_grams.keys()
+    assert Vector.from_json({"c": {}, "g": 3}) is None and Vector.from_json(None) is None
+    assert rank(vector, [("same", restored)], threshold=0)[0].score == 1.0
+
+
+def test_items_without_any_concept_are_compared_on_word_pieces():
+    left = Item("a", ("Zanzibar quokka xylophone",))
+    right = Item("b", ("Zanzíbar quokkas xylophones",))
+    assert item_vector(left).concepts == {}
+    assert find_similar(left, [right])[0].score >= THRESHOLD

@@ -6,8 +6,9 @@ import threading
 import time
 
 import sqlalchemy as sa
-from conftest import registration_payload
-from smtp_server import SmtpServer
+from support.api import post_registration
+from support.factories import make_meeting
+from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.jobs.definitions import single_scheduler
@@ -43,15 +44,12 @@ def test_a_second_scheduler_waits_for_the_first(live_app):
 
 
 def test_outbox_deliver_command_sends_everything_due(live_app, committed, monkeypatch):
-    from conftest import make_meeting
-
-    with dbmod.new_session(live_app) as session:
-        meeting = make_meeting(session, edition="2031-1")
+    with dbmod.new_session(live_app) as db:
+        meeting = make_meeting(db, edition="2031-1")
         meeting_id, session_id = meeting.id, meeting.sessions[0].id
     client = live_app.test_client()
     for index in range(3):
-        client.post(f"/api/v1/meetings/{meeting_id}/registrations",
-                    json=registration_payload(session_id, f"cli{index}@example.org"))
+        post_registration(client, meeting_id, session_id, f"cli{index}@example.org")
     with SmtpServer() as server:
         monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("SMTP_PORT", str(server.port))
@@ -61,9 +59,9 @@ def test_outbox_deliver_command_sends_everything_due(live_app, committed, monkey
         assert sorted(m.parsed()["To"] for m in server.messages) == [f"cli{i}@example.org" for i in range(3)]
     status = live_app.test_cli_runner().invoke(args=["outbox", "status"])
     assert "sent: 3" in " ".join(status.output.split())
-    with dbmod.new_session(live_app) as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.status == "sent")) == 3
+    with dbmod.new_session(live_app) as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                         .where(OutboxMessage.status == "sent")) == 3
 
 
 def test_operator_commands_speak_the_chosen_language(live_app):

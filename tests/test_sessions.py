@@ -6,7 +6,8 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
+from support.api import register
+from support.factories import make_meeting
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
@@ -16,9 +17,7 @@ from meetings.sessions.operations import cancel_meeting, cancel_session, resched
 
 
 def _fill(client, meeting, people: int):
-    session = meeting.sessions[0]
-    return [client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                        json=registration_payload(session.id, f"p{i}@example.org")).json for i in range(people)]
+    return [register(client, meeting, f"p{i}@example.org").json for i in range(people)]
 
 
 def _messages(db, topic):
@@ -33,10 +32,10 @@ def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(a
     meeting = make_meeting(db, capacity=3)
     people = _fill(client, meeting, 5)  # 3 confirmed, 2 waitlisted
     client.delete(f"/api/v1/registrations/{people[4]['token']}")  # a cancelled one hears nothing more
-    session = meeting.sessions[0]
+    session_a = meeting.sessions[0]
     first_invites = {m.to_addresses[0]: _sequence(m.calendar) for m in _messages(db, "registration.confirmed")}
-    new_start = session.starts_at + timedelta(hours=2)
-    assert reschedule_session(db, session, new_start, 120, None, utcnow())
+    new_start = session_a.starts_at + timedelta(hours=2)
+    assert reschedule_session(db, session_a, new_start, 120, None, utcnow())
     updates = _messages(db, "registration.session_changed")
     assert sorted(m.to_addresses[0] for m in updates) == ["p0@example.org", "p1@example.org", "p2@example.org",
                                                           "p3@example.org"]
@@ -48,7 +47,7 @@ def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(a
         assert "DTSTART:20270317T090000Z" in message.calendar and "DTEND:20270317T110000Z" in message.calendar
         assert _sequence(message.calendar) > first_invites[message.to_addresses[0]]
     assert db.scalar(sa.select(AuditEntry.action)) == "session.rescheduled"
-    assert not reschedule_session(db, session, new_start, 120, None, utcnow())  # no change, no message
+    assert not reschedule_session(db, session_a, new_start, 120, None, utcnow())  # no change, no message
     assert len(_messages(db, "registration.session_changed")) == 4
     assert sweep_reminders(db, new_start - timedelta(hours=1)) == 3
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from roundtablehelpers import account, login, organization
-from supporthelpers import entry_input, links_sent_to, make_entry, offer_input, proposed_match
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.support_matching import entry_input, links_sent_to, make_entry, offer_input, proposed_match
 
 from meetings.support.models import SupportEntry
 
@@ -64,8 +65,8 @@ def test_states_only_request_and_errors_are_localized(client):
 
 def test_secretariat_lists_ranks_proposes_and_follows(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
-        account(db, "cc@example.org", org=organization(db))
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "cc@example.org", org=make_organization(db))
         request, _ = make_entry(db, entry_input())
         offer, _ = make_entry(db, offer_input())
     assert client.get("/api/v1/support-requests").status_code == 401
@@ -91,7 +92,7 @@ def test_secretariat_lists_ranks_proposes_and_follows(app, client, db):
 
 def test_parties_answer_through_their_tokens(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, requester, offerer = proposed_match(db, sec)
     url = f"/api/v1/matches/{match.id}/transitions"
     assert client.post(url, json={"action": "accept"}).status_code == 401
@@ -113,7 +114,7 @@ def test_parties_answer_through_their_tokens(app, client, db):
 
 def test_a_cross_site_form_cannot_write_with_the_secretariat_cookie(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
         request, _ = make_entry(db, entry_input())
         offer, _ = make_entry(db, offer_input())
     login(client, "sec@unhcr.example.org")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pagehelpers import csrf_token
-from roundtablehelpers import account, login, organization
-from supporthelpers import entry_input, make_entry, proposed_match
+from support.factories import make_account, make_organization
+from support.logins import login
+from support.pages import csrf_token
+from support.support_matching import entry_input, make_entry, proposed_match
 
 from meetings.core.db import utcnow
 from meetings.support import operations as ops
@@ -14,8 +15,8 @@ from meetings.support import operations as ops
 @pytest.fixture
 def world(app, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
-        account(db, "cc@example.org", org=organization(db))
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "cc@example.org", org=make_organization(db))
         match, requester_link, offerer_link = proposed_match(db, sec)
         _outsider, outsider_token = make_entry(db, entry_input(contact_email="z@other.example.org",
                                                                organization="Other", country="TD"))

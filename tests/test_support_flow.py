@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from pagehelpers import csrf_token, post_form
-from roundtablehelpers import account, login
-from supporthelpers import entry_input, links_sent_to, make_entry, offer_input, proposed_match
+from support.factories import make_account
+from support.logins import login
+from support.pages import csrf_token, post_form
+from support.support_matching import entry_input, links_sent_to, make_entry, offer_input, proposed_match
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
@@ -65,7 +66,7 @@ def test_bad_input_is_a_localized_422_listing_every_field(app, client, db):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "« zz » n&#39;est pas un code de langue ISO 639-1" in html
-    assert html.count('role="alert"') == 3  # the language, the period and the address, all at once
+    assert html.count('<p class="error"') == 3  # the language, the period and the address, all at once
     assert db.scalar(sa.select(sa.func.count()).select_from(SupportEntry)) == 0
 
 
@@ -95,7 +96,7 @@ def test_too_many_entries_is_a_localized_429(app, client, db):
 
 def test_secretariat_sees_candidates_with_reasons_and_proposes(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
         request, _ = make_entry(db, entry_input())
         good, _ = make_entry(db, offer_input())
         weak, _ = make_entry(db, offer_input(kind="funding", organization="Fondation", category="private_sector",
@@ -119,7 +120,7 @@ def test_secretariat_sees_candidates_with_reasons_and_proposes(app, client, db):
 
 def test_both_parties_accept_from_their_links_then_it_is_agreed(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, requester, offerer = proposed_match(db, sec)
     page = client.get(requester)
     assert page.status_code == 200
@@ -142,7 +143,7 @@ def test_both_parties_accept_from_their_links_then_it_is_agreed(app, client, db)
 
 def test_a_party_declines_and_the_request_is_open_again(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, requester, _offerer = proposed_match(db, sec)
     token = csrf_token(client.get(requester).get_data(as_text=True))
     client.post(requester, data={"csrf_token": token, "action": "decline"})
@@ -152,7 +153,7 @@ def test_a_party_declines_and_the_request_is_open_again(app, client, db):
 
 
 def test_who_may_move_a_match(app_context, db):
-    sec = account(db, "sec@unhcr.example.org", role="secretariat")
+    sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     match, _, _ = proposed_match(db, sec)
     with pytest.raises(ops.Forbidden):
         ops.change_match(db, match, "secretariat", "accept", utcnow(), actor=sec)  # never answers for a party
@@ -186,7 +187,7 @@ def test_the_gap_counts_requests_without_offers_by_area_and_region(app_context, 
 
 def test_the_secretariat_sees_the_gap_with_charts(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
         make_entry(db, entry_input())
         make_entry(db, entry_input(contact_email="b@cnr.example.org", title="Deux"))
     login(client, "sec@unhcr.example.org")
@@ -196,7 +197,7 @@ def test_the_secretariat_sees_the_gap_with_charts(app, client, db):
 
 
 def test_an_organization_cannot_be_matched_with_itself(app_context, db):
-    sec = account(db, "sec@unhcr.example.org", role="secretariat")
+    sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     request, _ = make_entry(db, entry_input())
     offer, _ = make_entry(db, offer_input(organization=request.organization.name, country="SN",
                                           contact_email="other@cnr.example.org"))
@@ -232,7 +233,7 @@ def test_the_contact_changes_and_closes_the_entry_from_the_link(app, client, db)
 
 def test_the_secretariat_enters_and_edits_on_behalf_audited(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
     login(client, "sec@unhcr.example.org")
     response = post_form(client, "/secretariat/support/new", _form(side="offer", category="academia",
                                                                    organization="University"))

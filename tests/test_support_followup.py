@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from pagehelpers import post_form
-from roundtablehelpers import account, login
-from supporthelpers import entry_input, make_entry, offer_input, proposed_match
+from support.factories import make_account
+from support.logins import login
+from support.pages import post_form
+from support.support_matching import entry_input, make_entry, offer_input, proposed_match
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
@@ -28,7 +29,7 @@ def _input(days=30, **overrides) -> followup.FollowupInput:
 
 
 def test_parties_in_nearby_zones_get_one_session(app_context, db):
-    sec = account(db, "sec@unhcr.example.org", role="secretariat")
+    sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     match, _, _ = proposed_match(db, sec)  # Senegal and Spain
     parties = followup.parties_of(db, entry=match.request)
     assert [p.id for p in parties] == [match.request_id, match.offer_id]
@@ -46,7 +47,7 @@ def test_parties_in_nearby_zones_get_one_session(app_context, db):
 
 
 def test_parties_far_apart_get_twin_sessions_from_the_planner(app_context, db):
-    sec = account(db, "sec@unhcr.example.org", role="secretariat")
+    sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     make_entry(db, entry_input(area="reception", organization="COMAR", country="MX", region="americas",
                                contact_email="m@comar.example.org"))
     make_entry(db, offer_input(area="reception", organization="Immigration NZ", country="NZ", region=None,
@@ -66,7 +67,7 @@ def test_parties_far_apart_get_twin_sessions_from_the_planner(app_context, db):
 
 def test_followup_page_plans_and_redirects_to_the_meeting(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, _, _ = proposed_match(db, sec)
     login(client, "sec@unhcr.example.org")
     url = f"/secretariat/support/entries/{match.request_id}/followup"
@@ -84,7 +85,7 @@ def test_followup_page_plans_and_redirects_to_the_meeting(app, client, db):
 
 def test_exports_are_formula_safe_and_audited(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         make_entry(db, entry_input(title="=HYPERLINK(\"http://evil\")"))
         proposed_match(db, sec, request_data=entry_input(contact_email="b@cnr.example.org"))
     login(client, "sec@unhcr.example.org")
@@ -103,7 +104,7 @@ def test_exports_are_formula_safe_and_audited(app, client, db):
 
 def test_pledge_page_records_follow_up_with_matching_requests(app, client, db):
     with app.app_context():
-        account(db, "sec@unhcr.example.org", role="secretariat")
+        make_account(db, "sec@unhcr.example.org", role="secretariat")
         request, _ = make_entry(db, entry_input())
     login(client, "sec@unhcr.example.org")
     response = post_form(client, "/secretariat/support/pledges/new", {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from roundtablehelpers import account
-from supporthelpers import proposed_match
+from support.factories import make_account
+from support.support_matching import proposed_match
 
 from meetings.core.db import utcnow
 from meetings.support import operations as ops
@@ -33,7 +33,7 @@ def _visible(client, match) -> dict[str, bool]:
 @pytest.mark.parametrize("consents", [(False, False), (True, False), (False, True)])
 def test_nothing_is_shown_without_both_consents(app, client, db, consents):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, _, _ = proposed_match(db, sec)
         _agree(db, match, *consents)
     assert match.status == "agreed"
@@ -43,7 +43,7 @@ def test_nothing_is_shown_without_both_consents(app, client, db, consents):
 
 def test_both_consents_show_the_match_in_three_languages_without_private_data(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, requester_link, _ = proposed_match(db, sec)
         _agree(db, match, True, True)
     assert _visible(client, match) == {"page": True, "feed": True, "api": True, "api_item": True}
@@ -62,11 +62,11 @@ def test_both_consents_show_the_match_in_three_languages_without_private_data(ap
 
 def test_a_party_can_take_its_consent_back(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, _, offerer_link = proposed_match(db, sec)
         _agree(db, match, True, True)
     assert _visible(client, match)["page"]
-    from pagehelpers import csrf_token
+    from support.pages import csrf_token
 
     token = csrf_token(client.get(offerer_link).get_data(as_text=True))
     assert client.post(offerer_link, data={"csrf_token": token, "action": "consent"}).status_code == 303
@@ -75,7 +75,7 @@ def test_a_party_can_take_its_consent_back(app, client, db):
 
 def test_the_feed_is_valid_atom_with_localized_titles(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, _, _ = proposed_match(db, sec)
         _agree(db, match, True, True)
     response = client.get("/matches/feed.atom?lang=es")
@@ -88,7 +88,7 @@ def test_the_feed_is_valid_atom_with_localized_titles(app, client, db):
 
 def test_pledges_are_public_only_when_fulfilled_and_consented(app, client, db):
     with app.app_context():
-        sec = account(db, "sec@unhcr.example.org", role="secretariat")
+        sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
         match, _, _ = proposed_match(db, sec)
         base = dict(title="Trainers for COI units", organization_id=match.offer.organization_id,
                     area="country_information", kind="training", grf_edition="GRF 2023", forum="Quito Process",

@@ -1,14 +1,13 @@
 """Webhooks against a real local HTTP server: signatures, body format, status and timeout handling."""
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from smtp_server import free_port
+from support.http_server import recording_http_server
+from support.smtp_server import free_port
 
 from notifications.errors import DeliveryError
 from notifications.webhooks import build_webhook_request, post_webhook, sign, validate_webhook_url, verify
@@ -22,40 +21,10 @@ PAYLOAD = {
 }
 
 
-class Recorder(BaseHTTPRequestHandler):
-    """Answers by path: /ok 204, /status/<code>, /slow sleeps before answering; records every request."""
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.requests.append((self.path, self.headers, body))  # case-insensitive
-        if self.path == "/slow":
-            time.sleep(1.0)
-        status = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/status/") else 204
-        self.send_response(status)
-        if status in (301, 302):
-            self.send_header("Location", "/ok")
-        reply = b"" if status == 204 else b'{"error": "nope"}'
-        self.send_header("Content-Length", str(len(reply)))
-        try:
-            self.end_headers()
-            self.wfile.write(reply)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def http_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with recording_http_server() as server:
+        yield server
 
 
 def request_for(**kwargs):
@@ -79,10 +48,10 @@ def test_signed_delivery_verifies_on_the_receiving_side(http_server):
 
 def test_a_shared_session_is_reused_and_not_closed(http_server):
     body, headers = request_for()
-    with requests.Session() as session:
+    with requests.Session() as http_session:
         for _ in range(3):
-            assert post_webhook(f"{http_server.url}/ok", body, headers, SECRET, session=session) == 204
-        assert post_webhook(f"{http_server.url}/ok", body, headers, SECRET, session=session) == 204
+            assert post_webhook(f"{http_server.url}/ok", body, headers, SECRET, session=http_session) == 204
+        assert post_webhook(f"{http_server.url}/ok", body, headers, SECRET, session=http_session) == 204
     assert len(http_server.requests) == 4
 
 

@@ -38,6 +38,8 @@ def login():
             user = ops.authenticate(db, form.email.data, form.password.data, request.remote_addr or "", utcnow())
             db.commit()
             login_user(user)
+            if not request.args.get("next") and user.role == "secretariat":
+                return redirect(url_for("console.index"), 303)  # the secretariat lands on its console
             return redirect(_safe_next(request.args.get("next")), 303)
         except DomainError as error:
             db.commit()  # unlike other forms: keep the failed attempt, it is what rate-limits guessing

@@ -41,6 +41,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Name, e-mail or organization"), validators=[Optional(), Length(max=200)])
     meeting_id = SelectField(_l("Meeting"), validators=[Optional()])
     session_id = SelectField(_l("Session"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])

@@ -40,6 +40,7 @@ class Filters:
     country: str | None = None
     language: str | None = None
     workstream: int | None = None
+    q: str | None = None
 
     def as_query(self) -> dict[str, str]:
         """The filters as query-string arguments (for export links)."""
@@ -48,7 +49,7 @@ class Filters:
     @property
     def narrows_registrations(self) -> bool:
         """Whether a registration-level filter is set."""
-        return any(v is not None for v in (self.meeting_id, self.session_id, self.status, self.language))
+        return any(v is not None for v in (self.meeting_id, self.session_id, self.status, self.language, self.q))
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,28 @@ def _registration_conditions(filters: Filters) -> list:
         conditions.append(Registration.status == filters.status)
     if filters.language:
         conditions.append(Registration.language == filters.language)
+    if filters.q:
+        needle = filters.q.strip().lower()
+        conditions.append(sa.or_(
+            sa.func.lower(Registration.name).contains(needle, autoescape=True),
+            Registration.email_key.contains(needle, autoescape=True),
+            Registration.organization_id.in_(sa.select(Organization.id).where(
+                sa.func.lower(Organization.name).contains(needle, autoescape=True)))))
     return conditions
+
+
+def workstream_numbers(db: Session, organization_ids: list[int]) -> dict[int, list[int]]:
+    """Organization id -> the numbers of the workstreams it signed up to."""
+    out: dict[int, list[int]] = {}
+    if not organization_ids:
+        return out
+    for organization_id, number in db.execute(
+            sa.select(WorkstreamInterest.organization_id, Workstream.number)
+            .join(Workstream, Workstream.id == WorkstreamInterest.workstream_id)
+            .where(WorkstreamInterest.organization_id.in_(set(organization_ids)))
+            .order_by(Workstream.number)):
+        out.setdefault(organization_id, []).append(number)
+    return out
 
 
 def registrations_table(db: Session, filters: Filters) -> Table:
@@ -97,12 +119,14 @@ def registrations_table(db: Session, filters: Filters) -> Table:
     ).all()
     headers = [_("Meeting"), _("Session"), _("Status"), _("Name"), _("E-mail"), _("Function"), _("Organization"),
                _("Stakeholder category"), _("Region"), _("Country"), _("Language"), _("Speaks"),
-               _("Listens in"), _("Time zone"), _("Liaison e-mail"), _("Registered on"), _("Consent given on"),
-               _("Attended")]
+               _("Listens in"), _("Time zone"), _("Liaison e-mail"), _("Workstreams"), _("Registered on"),
+               _("Consent given on"), _("Attended")]
+    streams = workstream_numbers(db, [o.id for _r, _e, _l, o, _p in rows])
     body = [[edition, session_label(label), registration_status_label(r.status), r.name, r.email, r.function, o.name,
              category_label(o.category), region_label(o.region), country_label(o.country), language_label(r.language),
              language_label(r.spoken_language), language_label(r.listening_language), r.timezone,
-             r.liaison_email or "", r.created_at, r.consent_given_at, _attended(present)]
+             r.liaison_email or "", ", ".join(str(n) for n in streams.get(o.id, [])), r.created_at,
+             r.consent_given_at, _attended(present)]
             for r, edition, label, o, present in rows]
     return Table(headers, body, [row[0].id for row in rows])
 

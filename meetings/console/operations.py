@@ -13,6 +13,7 @@ from meetings.console.models import Attendance, InterpretationBooking
 from meetings.core.audit import record_action
 from meetings.core.errors import Conflict, InvalidInput
 from meetings.models import MeetingSession, Registration
+from meetings.registrations.operations import cancel_registration
 
 
 def parse_channel(key: str) -> tuple[str, str]:
@@ -89,3 +90,10 @@ def mark_attendance(db: Session, session: MeetingSession, present_ids: set[int],
                   label=session.label, present=len(present_ids), absent=len(sheet) - len(present_ids),
                   changed=changed)
     return len(changed)
+
+
+def cancel_on_behalf(db: Session, registration: Registration, actor, now: datetime) -> None:
+    """The secretariat cancels a registration for the person (who receives a cancellation); audited."""
+    cancel_registration(db, registration, now)
+    record_action(db, actor, "registration.cancelled", "registration", registration.id, now,
+                  meeting_id=registration.meeting_id, label=registration.session.label)

@@ -9,8 +9,9 @@ from flask import Blueprint, Flask, Response, abort, current_app, flash, redirec
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from meetings.console import dashboards, lists, privacy
+from meetings.console import dashboards, lists, privacy, registrants
 from meetings.console import operations as ops
+from meetings.console.audit_sentences import audit_sentence
 from meetings.console.forms import AttendanceForm, AuditFilterForm, BookingForm, FilterForm, IrreversibleActionForm
 from meetings.console.labels import labelled
 from meetings.core import charts, exports
@@ -23,6 +24,8 @@ from meetings.core.labels import channel_label, language_label, region_label, se
 from meetings.models.queries import all_meetings, meeting_or_404
 from meetings.organizations.models import Workstream
 from meetings.sessions import operations as session_ops
+from meetings.sessions.impact import people_to_notify
+from scheduler.hours import REASONABLE_END, REASONABLE_START
 
 bp = Blueprint("console", __name__, url_prefix="/secretariat/console")
 SECRETARIAT = "secretariat"
@@ -103,7 +106,8 @@ def _world_time(meeting, facts) -> str:
     return charts.world_time_svg(
         dashboards.zone_rows(facts, reference), bands,
         title=_("Where participants are: UTC offsets against sessions A and B (UTC, 24 hours)"),
-        business_label=_("Local business hours (09:00–17:00)"))
+        business_label=_("Reasonable local hours (%(start)s–%(end)s)", start=f"{REASONABLE_START:%H:%M}",
+                         end=f"{REASONABLE_END:%H:%M}"))
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -224,7 +228,7 @@ def cancel_session(session_id: int):
                            title=_("Cancel session %(label)s", label=session.label),
                            consequence=_("Every registrant of this session receives a cancellation and the "
                                          "event disappears from their calendar."),
-                           done=session.status == "cancelled"), status
+                           done=session.status == "cancelled", notified=people_to_notify(db, [session.id])), status
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
@@ -243,7 +247,9 @@ def cancel_meeting(meeting_id: int):
     return render_template("console/confirm.html", form=form, meeting=meeting,
                            title=_("Cancel the meeting %(edition)s", edition=meeting.edition),
                            consequence=_("Both sessions are cancelled and every registrant receives a "
-                                         "cancellation."), done=meeting.status == "cancelled"), status
+                                         "cancellation."), done=meeting.status == "cancelled",
+                           notified=people_to_notify(db, [s.id for s in meeting.sessions
+                                                          if s.status != "cancelled"])), status
 
 
 @bp.route("/meetings/<int:meeting_id>/anonymize", methods=["GET", "POST"])
@@ -275,7 +281,8 @@ def _filters(form: FilterForm) -> lists.Filters:
     return lists.Filters(meeting_id=number(form.meeting_id.data), session_id=number(form.session_id.data),
                          status=form.status.data or None, category=form.category.data or None,
                          region=form.region.data or None, country=form.country.data or None,
-                         language=form.language.data or None, workstream=number(form.workstream.data))
+                         language=form.language.data or None, workstream=number(form.workstream.data),
+                         q=(form.q.data or "").strip() or None)
 
 
 def _list_inputs(kind: str):
@@ -323,6 +330,40 @@ def _audit_export(kind: str, fmt: str, filters: dict) -> None:
     db.commit()
 
 
+@bp.get("/registrations/<int:registration_id>")
+@require_role(SECRETARIAT)
+def registrant(registration_id: int):
+    """One registrant: details, workstreams, history (messages, cancellation, attendance) and actions."""
+    db = get_db()
+    registration = registrants.registrant_or_404(db, registration_id)
+    return render_template("console/registrant.html", registration=registration, meeting=registration.meeting,
+                           history=registrants.registrant_history(db, registration),
+                           workstreams=lists.workstream_numbers(db, [registration.organization_id]).get(
+                               registration.organization_id, []))
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@require_role(SECRETARIAT)
+def cancel_registrant(registration_id: int):
+    """Confirm, then cancel one registration on the person's behalf (they receive a cancellation)."""
+    db = get_db()
+    registration = registrants.registrant_or_404(db, registration_id)
+    form = IrreversibleActionForm()
+    status = 422 if request.method == "POST" else 200
+    if _confirmed(form) and registration.status != "cancelled":
+        cancelled = run_operation(form, lambda: ops.cancel_on_behalf(db, registration, current_actor(), utcnow()))
+        if cancelled.done:
+            flash(_("The registration is cancelled; the person receives a cancellation."), "success")
+            return redirect(url_for(".registrant", registration_id=registration.id), 303)
+        status = cancelled.status
+    return render_template("console/confirm.html", form=form, meeting=registration.meeting,
+                           title=_("Cancel the registration of %(name)s", name=registration.name or "—"),
+                           consequence=_("The seat is freed for the waiting list and the person receives a "
+                                         "cancellation that removes the session from their calendar."),
+                           done=registration.status == "cancelled",
+                           notified=0 if registration.status == "cancelled" or not registration.email else 1), status
+
+
 @bp.get("/audit")
 @require_role(SECRETARIAT)
 def audit():
@@ -348,7 +389,8 @@ def audit():
     if form.until.data:
         query = query.where(AuditEntry.at < datetime.combine(form.until.data + timedelta(days=1), time(), UTC))
     entries = list(db.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(AUDIT_PAGE)))
-    return render_template("console/audit.html", form=form, entries=entries, limit=AUDIT_PAGE)
+    return render_template("console/audit.html", form=form, entries=entries, limit=AUDIT_PAGE,
+                           audit_sentence=audit_sentence)
 
 
 def init_app(app: Flask) -> None:

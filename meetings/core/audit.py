@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from meetings.core.db import Base, UTCDateTime
+from meetings.core.request_id import current_request_id
 
 
 class AuditEntry(Base):
@@ -24,6 +25,8 @@ class AuditEntry(Base):
     subject_type: Mapped[str] = mapped_column(sa.String(40))
     subject_id: Mapped[int | None] = mapped_column(nullable=True)
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The X-Request-ID of the request that did it (None from the command line).
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, default=current_request_id)
 
 
 def record_action(db: Session, actor, action: str, subject_type: str, subject_id: int | None,

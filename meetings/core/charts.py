@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from scheduler.hours import reasonable_minutes
+
 BAR = "#0072bc"
 MUTED = "#5b6775"
 GRID = "#dde3ea"
@@ -90,8 +92,9 @@ def day_segments(start: int, length: int) -> list[tuple[int, int]]:
     return [(start, DAY), (0, end - DAY)]
 
 
-def business_hours_utc(offset_minutes: int, begin: int = 9 * 60, end: int = 17 * 60) -> list[tuple[int, int]]:
-    """Local business hours (09:00-17:00 by default) of a zone at ``offset_minutes``, on the UTC axis."""
+def business_hours_utc(offset_minutes: int) -> list[tuple[int, int]]:
+    """Reasonable local hours (scheduler.hours) of a zone at ``offset_minutes``, on the UTC axis."""
+    begin, end = reasonable_minutes()
     return day_segments(begin - offset_minutes, end - begin)
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from wtforms import SelectMultipleField, widgets
 
 from meetings.core.i18n import country_name
-from meetings.core.rules import known_countries, known_timezones
+from meetings.core.rules import known_countries
 from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
 
 
@@ -26,11 +26,6 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     """Countries sorted by their name in ``language``."""
     names = [(code, country_name(code, language)) for code in known_countries()]
     return [("", "—")] + sorted(names, key=lambda item: _sort_key(item[1]))
-
-
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone, sorted (names are the same in every language)."""
-    return [(zone, zone.replace("_", " ")) for zone in sorted(known_timezones())]
 
 
 def language_choices(blank: bool) -> list[tuple[str, str]]:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
 from meetings.core.rules import known_timezones
+from scheduler.hours import REASONABLE_END, REASONABLE_START
 
-REASONABLE_START = time(7, 0)
-REASONABLE_END = time(21, 0)
 IDEAL_MIDDLE_MINUTES = 13 * 60
 
 
@@ -63,7 +63,7 @@ def format_utc(moment: datetime) -> str:
 
 
 def local_fit(start: datetime, end: datetime, zone: str) -> float:
-    """How well a session suits someone in ``zone``: 0 outside 07:00-21:00 local, up to 1 near midday."""
+    """How a session suits ``zone``: 0 outside reasonable local hours (scheduler.hours), up to 1 near midday."""
     local_start = start.astimezone(ZoneInfo(zone))
     begin = local_start.hour * 60 + local_start.minute
     finish = begin + (end - start).total_seconds() / 60
@@ -81,3 +81,24 @@ def suggest_session(sessions: list, zone: str | None) -> object | None:
     scored = [item for item in scored if item[0] > 0]
     return max(scored, key=lambda item: (item[0], item[1] == "A"))[2] if scored else None
 
+
+
+def format_utc_span(start: datetime, end: datetime) -> str:
+    """'17 Mar 2027, 13:00–16:00 UTC' (the end's date is implied by the duration)."""
+    begin, finish = start.astimezone(UTC), end.astimezone(UTC)
+    return f"{format_date(begin, format='medium', rebase=False)}, {format_clock(begin)}–{format_clock(finish)} UTC"
+
+
+TZ_COOKIE = "tz"
+
+
+def request_zone() -> str | None:
+    """The viewer's zone: ``?tz=`` or the remembered cookie, as its canonical name; None when unknown."""
+    from meetings.core.zonepicker import canonical_zone
+
+    return canonical_zone(viewer_zone(request.args.get("tz")) or viewer_zone(request.cookies.get(TZ_COOKIE)))
+
+
+def session_times(sessions: list, zone: str | None) -> dict:
+    """Session id -> (start, end) as the viewer sees them (UTC when the zone is unknown)."""
+    return {s.id: (in_zone(s.starts_at, zone or "UTC"), in_zone(s.ends_at, zone or "UTC")) for s in sessions}

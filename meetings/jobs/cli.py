@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from meetings.core.cli_language import in_language
+from meetings.core.counters import observe_job
 from meetings.jobs.definitions import scheduler_jobs, single_scheduler
 from meetings.jobs.runner import run_forever, start_in_background
 
@@ -21,7 +22,7 @@ def scheduler_command() -> None:
     click.echo(_("Waiting for the scheduler lock (another scheduler may be running)…"))
     with single_scheduler(app):
         click.echo(_("Scheduler running (Ctrl+C to stop)."))
-        run_forever(scheduler_jobs(app))
+        run_forever(scheduler_jobs(app), observe=observe_job)
 
 
 @click.command("dev-server")
@@ -33,7 +34,7 @@ def dev_server_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
-    scheduler = start_in_background(scheduler_jobs(app))
+    scheduler = start_in_background(scheduler_jobs(app), observe=observe_job)
     try:
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:

@@ -7,6 +7,7 @@ Takes plain callables, so it knows nothing of Flask or the database. ``run_forev
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,16 +27,35 @@ class Job:
     seconds: float
 
 
-def _configure(scheduler, jobs: Sequence[Job], first_run: datetime):
+Observer = Callable[[str, float, str], None]
+
+
+def run_logged(job: Job, observe: Observer | None = None) -> None:
+    """Run ``job`` once; log its name, duration and outcome (``ok`` or ``error``) and tell ``observe``."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        job.func()
+    except Exception:
+        outcome = "error"
+        log.exception("job %s failed", job.name)
+    seconds = time.perf_counter() - started
+    log.info("job %s %s in %.3fs", job.name, outcome, seconds,
+             extra={"fields": {"job": job.name, "outcome": outcome, "duration_s": round(seconds, 3)}})
+    if observe is not None:
+        observe(job.name, seconds, outcome)
+
+
+def _configure(scheduler, jobs: Sequence[Job], first_run: datetime, observe: Observer | None = None):
     for job in jobs:
-        scheduler.add_job(job.func, "interval", seconds=job.seconds, id=job.name, name=job.name,
+        scheduler.add_job(run_logged, "interval", args=(job, observe), seconds=job.seconds, id=job.name, name=job.name,
                           max_instances=1, coalesce=True, next_run_time=first_run, misfire_grace_time=None)
     return scheduler
 
 
-def run_forever(jobs: Sequence[Job], now: datetime | None = None) -> None:
-    """Run the jobs in this thread until interrupted."""
-    scheduler = _configure(BlockingScheduler(timezone=UTC), jobs, now or datetime.now(UTC))
+def run_forever(jobs: Sequence[Job], now: datetime | None = None, observe: Observer | None = None) -> None:
+    """Run the jobs in this thread until interrupted; ``observe(name, seconds, outcome)`` after each run."""
+    scheduler = _configure(BlockingScheduler(timezone=UTC), jobs, now or datetime.now(UTC), observe)
     log.info("scheduler started with %s", ", ".join(j.name for j in jobs))
     try:
         scheduler.start()
@@ -43,8 +63,9 @@ def run_forever(jobs: Sequence[Job], now: datetime | None = None) -> None:
         scheduler.shutdown(wait=False)
 
 
-def start_in_background(jobs: Sequence[Job], now: datetime | None = None) -> BackgroundScheduler:
+def start_in_background(jobs: Sequence[Job], now: datetime | None = None,
+                        observe: Observer | None = None) -> BackgroundScheduler:
     """Run the jobs in a daemon thread; the caller shuts the returned scheduler down."""
-    scheduler = _configure(BackgroundScheduler(timezone=UTC, daemon=True), jobs, now or datetime.now(UTC))
+    scheduler = _configure(BackgroundScheduler(timezone=UTC, daemon=True), jobs, now or datetime.now(UTC), observe)
     scheduler.start()
     return scheduler

@@ -26,7 +26,7 @@ class InterestForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[DataRequired(), Length(max=254)])
     workstreams = CheckboxesField(_l("Workstreams"), coerce=int, validators=[DataRequired()])
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Sign up"))
 
     def fill_choices(self, workstreams: list, language: str) -> None:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from meetings.core.counters import count_delivery
 from meetings.core.db import new_session, utcnow
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.transports import Transports, transports_from_config
@@ -156,6 +157,7 @@ def _record(session_factory, token: str, row: OutboxMessage, now: datetime, repo
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
                    .values(**values))
         db.commit()
+    count_delivery(row.channel, "retrying" if values["status"] == "pending" else values["status"])
 
 
 def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
@@ -172,7 +174,8 @@ def deliver_job(app: Flask, on_progress=None) -> DeliveryReport:
     """Deliver everything due."""
     with app.app_context():
         transports = transports_from_config(app.config, app.instance_path)
-        report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress)
+        report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress,
+                             lease=timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"]))
         if report.claimed:
             log.info("outbox: %s sent, %s retrying, %s failed", report.sent, report.retrying, report.failed)
         return report

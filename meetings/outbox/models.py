@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetings.core.db import Base, UTCDateTime, utcnow
+from meetings.core.request_id import current_request_id
 from meetings.core.vocabulary import sql_in
 
 CHANNELS = ("email", "webhook")
@@ -40,6 +41,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="SET NULL"), nullable=True)
+    # The X-Request-ID of the request that caused the message (None for jobs and commands).
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, default=current_request_id)
     # E-mail
     to_addresses: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     cc_addresses: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

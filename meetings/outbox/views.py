@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -12,6 +12,7 @@ from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.outbox import admin
 from meetings.outbox.forms import ActionForm, WebhookForm
+from meetings.outbox.listing import search_messages
 from meetings.outbox.models import Webhook
 
 bp = Blueprint("outbox", __name__, url_prefix="/secretariat")
@@ -50,9 +51,11 @@ def disable_webhook(hook_id: int):
 @bp.get("/outbox")
 @require_role("secretariat")
 def outbox():
-    """Counts by status and the failed messages with their last error."""
+    """Counts by status, the failed messages with their last error, and the messages (searchable)."""
     counts, failed = admin.outbox_overview(get_db())
-    return render_template("outbox/outbox.html", counts=counts, failed=failed, action=ActionForm())
+    text, status = request.args.get("q", ""), request.args.get("status") or None
+    return render_template("outbox/outbox.html", counts=counts, failed=failed, action=ActionForm(), q=text,
+                           status=status, messages=search_messages(get_db(), text, status))
 
 
 @bp.post("/outbox/requeue")

@@ -17,6 +17,7 @@ from meetings.core.vocabulary import REGION_CODES
 from meetings.planning import operations as ops
 from meetings.planning.labels import chart_labels
 from scheduler.chart import render_plan_svg
+from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import Participant
 from scheduler.planner import DEFAULT_REFERENCE_ZONE
 
@@ -39,7 +40,7 @@ class PlanQuerySchema(ma.Schema):
 
     date = fields.Date(required=True, metadata={"description": "Meeting day in the reference zone"})
     duration = fields.Integer(required=True, metadata={"description": "Minutes per session"})
-    window = fields.String(load_default="08:00-20:00", metadata={"description": "Participants' local hours"})
+    window = fields.String(load_default=REASONABLE_WINDOW, metadata={"description": "Participants' local hours"})
     interpreters = fields.String(load_default="07:00-22:00",
                                  metadata={"description": "Interpreters' hours in the reference zone"})
     step = fields.Integer(load_default=15, metadata={"description": "Grid step; divides 60"})

@@ -13,6 +13,7 @@ from meetings.core.errors import DomainError
 from meetings.planning import operations as ops
 from meetings.planning.labels import plan_error, table_labels
 from scheduler.errors import PlanInputError
+from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import read_participants_csv
 from scheduler.table import format_plan_table
 
@@ -37,7 +38,7 @@ def _participants(path: str | None):
 @click.option("--duration", required=True, type=int, help="Minutes per session")
 @click.option("--participants", "participants_path", type=click.Path(dir_okay=False),
               help="CSV file with the columns timezone,weight (default: the 193 UN member States)")
-@click.option("--window", default="08:00-20:00", show_default=True, help="Participants' local hours")
+@click.option("--window", default=REASONABLE_WINDOW, show_default=True, help="Participants' local hours")
 @click.option("--interpreters", default="07:00-22:00", show_default=True,
               help="Interpreters' hours in the reference zone")
 @click.option("--step", default=15, show_default=True, type=int, help="Grid step in minutes (divides 60)")

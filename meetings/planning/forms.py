@@ -19,6 +19,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from scheduler.hours import REASONABLE_WINDOW
+
 SOURCES = {
     "member_states": _l("The 193 UN member States (capital's time zone, one each)"),
     "registrations": _l("The registrations of this meeting (their time zones, weighted by number of people)"),
@@ -32,7 +34,7 @@ class PlanForm(FlaskForm):
     date = DateField(_l("Meeting date (reference time zone)"), validators=[DataRequired()])
     duration = IntegerField(_l("Duration of each session (minutes)"),
                             validators=[InputRequired(), NumberRange(min=1, max=720)])
-    window = StringField(_l("Reasonable local hours for participants"), default="08:00-20:00",
+    window = StringField(_l("Reasonable local hours for participants"), default=REASONABLE_WINDOW,
                          validators=[DataRequired()])
     interpreters = StringField(_l("Interpreters' hours (reference time zone)"), default="07:00-22:00",
                                validators=[DataRequired()])

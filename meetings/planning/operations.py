@@ -29,6 +29,7 @@ from meetings.planning.labels import ERROR_MESSAGES, plan_error
 from meetings.sessions.operations import reschedule_session
 from scheduler.comfort import parse_window
 from scheduler.errors import PlanInputError
+from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import Participant, member_state_participants
 from scheduler.planner import DEFAULT_REFERENCE_ZONE, MAX_YEAR, MIN_YEAR, PlanRequest, plan
 from scheduler.result import PlanResult
@@ -46,7 +47,7 @@ class PlanInputs:
     date: date
     duration_minutes: int
     participants: tuple[Participant, ...] | None = None
-    window: str = "08:00-20:00"
+    window: str = REASONABLE_WINDOW
     interpreters: str = "07:00-22:00"
     step_minutes: int = 15
     min_gap_minutes: int = 60

@@ -26,6 +26,7 @@ from meetings.planning import operations as ops
 from meetings.planning.api import svg_response
 from meetings.planning.forms import ApplyForm, CreateSeriesForm, PlanForm, SeriesForm
 from meetings.planning.labels import chart_labels, plan_error
+from meetings.sessions.impact import people_to_notify
 from scheduler.chart import render_plan_svg
 from scheduler.errors import PlanInputError
 from scheduler.participants import read_participants_csv
@@ -165,6 +166,8 @@ def apply_plan(meeting_id: int):
             raise CSRFError()
         flash(_("This plan cannot be applied: plan the sessions again."), "error")
         return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
+    if request.form.get("confirmed") != "yes":
+        return _confirm_apply(meeting, form)
     applied = run_operation(None, lambda: ops.apply_plan_to_sessions(
         db, meeting, ops.plan_twin_sessions(_inputs(form, meeting)).to_document(), current_actor(), utcnow()))
     if not applied.done:
@@ -174,6 +177,22 @@ def apply_plan(meeting_id: int):
     else:
         flash(_("Sessions A and B already follow this plan; nothing changed."), "success")
     return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
+
+
+def _confirm_apply(meeting, form: ApplyForm):
+    """What applying the plan would change (old -> new times) and how many people would be told."""
+    try:
+        shown = present_plan(ops.plan_twin_sessions(_inputs(form, meeting)), meeting)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".plan_meeting", meeting_id=meeting.id), 303)
+    by_label = {s.label: s for s in meeting.sessions}
+    moves = [(by_label[s["label"]], s) for s in shown["sessions"] if s["label"] in by_label
+             and (by_label[s["label"]].starts_at != s["utc"] or by_label[s["label"]].ends_at != s["end_utc"])]
+    notified = people_to_notify(get_db(), [old.id for old, _new in moves]) if meeting.status != "draft" else 0
+    return render_template("planning/confirm_apply.html", meeting=meeting, form=form, moves=moves,
+                           notified=notified, hidden_fields=PLAN_FIELDS,
+                           current={s.id: in_zone(s.starts_at, meeting.reference_timezone) for s in meeting.sessions})
 
 
 @bp.route("/meetings/<int:meeting_id>/plan/chart.svg", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,9 +22,9 @@ from meetings.core.fields import (
     country_choices,
     language_choices,
     region_choices,
-    timezone_choices,
     workstream_choices,
 )
+from meetings.core.zonepicker import zone_choices
 
 
 class RegistrationForm(FlaskForm):
@@ -44,7 +46,8 @@ class RegistrationForm(FlaskForm):
                                validators=[Optional(), Length(max=254)])
     workstreams = CheckboxesField(_l("Workstreams your organization wants to join"), coerce=int)
     consent = BooleanField(_l("I have read the privacy notice and agree that my data is used to "
-                              "organize this meeting."))
+                              "organize this meeting."),
+                           validators=[DataRequired(_l("Please accept the privacy notice to register."))])
     submit = SubmitField(_l("Register"))
 
     def fill_choices(self, sessions: list, workstreams: list, language: str) -> None:
@@ -56,7 +59,7 @@ class RegistrationForm(FlaskForm):
         self.language.choices = language_choices(blank=False)
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = zone_choices(language, datetime.now(UTC), self.timezone.data)
         self.workstreams.choices = workstream_choices(workstreams, language)
 
 
@@ -81,7 +84,7 @@ class ManageForm(FlaskForm):
         self.language.choices = language_choices(blank=False)
         self.spoken_language.choices = language_choices(blank=True)
         self.listening_language.choices = language_choices(blank=True)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = zone_choices(language, datetime.now(UTC), self.timezone.data)
         self.workstreams.choices = workstream_choices(workstreams, language)
 
 

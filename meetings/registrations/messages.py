@@ -25,7 +25,8 @@ WEBHOOK_TOPICS = {"confirmed": "registration.created", "waitlisted": "registrati
 
 
 def notify_registration(db: Session, registration: Registration, event: str, now: datetime, *,
-                        left_session: MeetingSession | None = None, key_suffix: str = "") -> bool:
+                        left_session: MeetingSession | None = None, key_suffix: str = "",
+                        previous: tuple[datetime, datetime] | None = None) -> bool:
     """Queue the e-mail (with its invite or cancellation), the liaison's copy and the webhook event.
 
     Returns False when this very message was already queued (same idempotency key).
@@ -41,7 +42,7 @@ def notify_registration(db: Session, registration: Registration, event: str, now
     method, ics = calendar.invite_for(registration, now)
     if registration.status == "waitlisted" and method == "REQUEST":
         method, ics = None, None  # no seat yet: nothing to put in a calendar
-    context = _context(registration, event, left_session)
+    context = _context(registration, event, left_session, previous)
     email = render_email("registration", registration.language, **context)
     queued = enqueue_email(db, key=key, topic=f"registration.{event}", to=[registration.email],
                   language=registration.language, email=email, now=now, calendar=ics, calendar_method=method,
@@ -50,7 +51,8 @@ def notify_registration(db: Session, registration: Registration, event: str, now
         _method, cancel = calendar.cancellation_for_left_session(registration, left_session, now)
         enqueue_email(db, key=f"{key}:left:{left_session.id}", topic="registration.left_session",
                       to=[registration.email], language=registration.language,
-                      email=render_email("registration", registration.language, **{**context, "event": "left"}),
+                      email=render_email("registration", registration.language,
+                                         **_left_context(context, registration, left_session)),
                       now=now, calendar=cancel, calendar_method="CANCEL", registration_id=registration.id)
     if registration.liaison_email and event in WEBHOOK_TOPICS:
         enqueue_email(db, key=f"{key}:liaison", topic="registration.liaison_copy", to=[registration.liaison_email],
@@ -96,10 +98,23 @@ def registration_event_payload(registration: Registration) -> dict:
     }
 
 
-def _context(registration: Registration, event: str, left_session: MeetingSession | None) -> dict:
+def _left_context(context: dict, registration: Registration, left_session: MeetingSession) -> dict:
+    """The e-mail removing the session left behind describes that session (no join link, no invite links)."""
+    return {**context, "event": "left", "session": left_session, "join_url": None, "calendar_links": {},
+            "previous_start": None, "previous_end": None,
+            "start": in_zone(left_session.starts_at, registration.timezone),
+            "end": in_zone(left_session.ends_at, registration.timezone)}
+
+
+def _context(registration: Registration, event: str, left_session: MeetingSession | None,
+             previous: tuple[datetime, datetime] | None = None) -> dict:
     session = registration.session
     confirmed = registration.status == "confirmed"
+    if previous is None and left_session is not None and left_session.id != session.id:
+        previous = (left_session.starts_at, left_session.ends_at)  # a move: the old session's time
     return {
+        "previous_start": in_zone(previous[0], registration.timezone) if previous else None,
+        "previous_end": in_zone(previous[1], registration.timezone) if previous else None,
         "registration": registration,
         "meeting": registration.meeting,
         "session": session,

@@ -7,11 +7,12 @@ from flask import Blueprint, Flask, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from meetings.core import rules
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
-from meetings.core.localtime import in_zone, suggest_session, viewer_zone
+from meetings.core.localtime import TZ_COOKIE, in_zone, request_zone, session_times, viewer_zone
+from meetings.core.session_advice import advise
+from meetings.core.zonepicker import canonical_zone, zone_choices
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
 from meetings.organizations.operations import list_workstreams
@@ -20,12 +21,7 @@ from meetings.registrations.forms import CancelForm, ManageForm, RegistrationFor
 from meetings.registrations.operations import RegistrationInput
 
 bp = Blueprint("registrations", __name__)
-TZ_COOKIE = "tz"
 YEAR = 365 * 24 * 3600
-
-
-def _zone() -> str | None:
-    return viewer_zone(request.args.get("tz")) or viewer_zone(request.cookies.get(TZ_COOKIE))
 
 
 def _remember_zone(response, zone: str | None):
@@ -40,12 +36,12 @@ def meeting_page(meeting_id: int):
     """A meeting with sessions A and B in the viewer's zone and UTC, and a suggestion."""
     db = get_db()
     meeting = meeting_or_404(db, meeting_id)
-    zone = _zone()
-    times = {s.id: (in_zone(s.starts_at, zone or "UTC"), in_zone(s.ends_at, zone or "UTC"))
-             for s in meeting.sessions}
+    zone = request_zone()
+    advice = advise(meeting.sessions, zone)
     response = render_template(
-        "meeting.html", meeting=meeting, zone=zone, times=times, suggested=suggest_session(meeting.sessions, zone),
-        seats=ops.seats_left_by_session(db, meeting.sessions), zones=rules.known_timezones(),
+        "meeting.html", meeting=meeting, zone=zone, times=session_times(meeting.sessions, zone), advice=advice,
+        suggested=advice.suggested, seats=ops.seats_left_by_session(db, meeting.sessions),
+        zone_groups=zone_choices(current_language(), utcnow()),
     )
     return _remember_zone(make_response(response), zone)
 
@@ -58,9 +54,10 @@ def register(meeting_id: int):
     language = current_language()
     form = RegistrationForm()
     form.fill_choices(meeting.sessions, list_workstreams(get_db()), language)
+    zone = request_zone() if request.method == "GET" else canonical_zone(viewer_zone(form.timezone.data))
+    advice = advise(meeting.sessions, zone)
     if request.method == "GET":
-        zone = _zone()
-        suggested = suggest_session(meeting.sessions, zone)
+        suggested = advice.suggested
         form.timezone.data = zone or "UTC"
         form.language.data = language
         if request.args.get("session", type=int) in {s.id for s in meeting.sessions}:
@@ -72,7 +69,9 @@ def register(meeting_id: int):
         if not submitted.value.created:  # an existing address: the private link is e-mailed, never shown
             return redirect(url_for(".updated", meeting_id=meeting.id), 303)
         return redirect(url_for(".confirmation", token=submitted.value.registration.manage_token), 303)
-    return render_template("register.html", meeting=meeting, form=form), submitted.status
+    return render_template("register.html", meeting=meeting, form=form, zone=zone, advice=advice,
+                           detect="no" if zone else "preselect",
+                           times=session_times(meeting.sessions, zone)), submitted.status
 
 
 @bp.get("/meetings/<int:meeting_id>/registration-updated")
@@ -88,6 +87,9 @@ def confirmation(token: str):
     registration = registration_by_token(db, token)
     return render_template("confirmation.html", registration=registration,
                            start=in_zone(registration.session.starts_at, registration.timezone),
+                           end=in_zone(registration.session.ends_at, registration.timezone),
+                           workstream_numbers=_interest_numbers(registration.organization_id),
+                           workstreams=list_workstreams(db),
                            position=ops.waitlist_position(db, registration))
 
 
@@ -111,17 +113,23 @@ def manage(token: str):
             return redirect(url_for(".manage", token=token), 303)
         status = submitted.status
     return render_template(
-        "manage.html", registration=registration, form=form, cancel_form=CancelForm(),
-        times={s.id: in_zone(s.starts_at, registration.timezone) for s in meeting.sessions},
+        "manage.html", registration=registration, form=form,
+        times=session_times(meeting.sessions, registration.timezone),
+        advice=advise(meeting.sessions, registration.timezone),
         position=ops.waitlist_position(db, registration),
     ), status
 
 
-@bp.post("/manage/<token>/cancel")
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    """Cancel the registration (frees the seat for the waiting list)."""
+    """Confirm (GET), then cancel the registration (POST; frees the seat for the waiting list)."""
     db = get_db()
     registration = registration_by_token(db, token)
+    if request.method == "GET" or registration.status == "cancelled":
+        if registration.status == "cancelled":
+            return redirect(url_for(".manage", token=token), 303)
+        return render_template("cancel_registration.html", registration=registration, form=CancelForm(),
+                               start=in_zone(registration.session.starts_at, registration.timezone))
     if not CancelForm().validate_on_submit():
         raise CSRFError()
     ops.cancel_registration(db, registration, utcnow())

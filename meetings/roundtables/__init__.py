@@ -1,9 +1,10 @@
 """Co-conveners and thematic roundtables: proposals, review, scheduling, workstream follow-up.
 
-``states.py`` is the one table of allowed status changes and who may make each; the pure duplicate
-finder is :mod:`meetings.core.similarity` (support matching uses it too); ``operations.py`` (proposals
-and their life), ``followup.py`` (workstream invitations) and ``forum_topics.py`` (regional-forum
-topics) flush and never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
+``states.py`` is the one table of allowed status changes and who may make each; ``similarity.py``
+is the pure duplicate finder and ``duplicates.py`` stores its features and runs the check;
+``operations.py`` (proposals and their life), ``followup.py``
+(workstream invitations) and ``forum_topics.py`` (regional-forum topics) flush and
+never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the roundtable pages, the secretariat's account and forum-topic pages, the decline link."""
-    from meetings.roundtables import admin_views, labels, views
+    from meetings.roundtables import admin_views, duplicates, labels, views
+    from meetings.topic_terms.operations import vocabulary_changed
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     app.register_blueprint(admin_views.bp)
+    vocabulary_changed.connect(duplicates.refresh_vectors)
     app.jinja_env.globals.update(roundtable_status_label=labels.roundtable_status_label,
                                  roundtable_action_label=labels.action_label)

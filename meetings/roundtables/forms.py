@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,9 +22,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-from meetings.core.fields import CheckboxesField, timezone_choices, workstream_choices
+from meetings.core.fields import CheckboxesField, workstream_choices
 from meetings.core.forms import FormWithErrorsApart
+from meetings.core.i18n import current_language
 from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+from meetings.core.zonepicker import zone_choices
 from meetings.roundtables.labels import ACTION_LABELS
 from meetings.roundtables.states import FORM_ACTIONS
 
@@ -101,8 +105,8 @@ class ScheduleForm(FormWithErrorsApart):
     schedule = SubmitField(_l("Schedule and open registration"))
 
     def fill_choices(self) -> None:
-        """Every IANA zone."""
-        self.reference_zone.choices = timezone_choices()
+        """Canonical zones grouped by region, named in the viewer's language (a stored alias stays)."""
+        self.reference_zone.choices = zone_choices(current_language(), datetime.now(UTC), self.reference_zone.data)
 
 
 class FollowupForm(FlaskForm):

@@ -13,6 +13,7 @@ from meetings.core import rules
 from meetings.core.audit import record_action
 from meetings.core.errors import InvalidInput, NotFound
 from meetings.core.vocabulary import LANGUAGE_CODES, REGION_CODES
+from meetings.roundtables.duplicates import store_vector
 from meetings.roundtables.models import RegionalForumTopic
 
 
@@ -32,6 +33,7 @@ def add_forum_topic(db: Session, actor: User | None, forum: str, titles: dict[st
     if not chosen or set(regions) - set(REGION_CODES):
         raise InvalidInput("region_required", _l("Choose at least one region."), field="regions")
     topic = RegionalForumTopic(forum=forum, regions=chosen, created_at=now, **texts)
+    store_vector(db, topic)
     db.add(topic)
     db.flush()
     record_action(db, actor, "forum_topic.added", "forum_topic", topic.id, now, forum=forum)

@@ -50,6 +50,8 @@ class Roundtable(Base):
         sa.ForeignKey("global_meetings.id", ondelete="SET NULL"), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
+    # Duplicate-finder features of the texts, computed when they change (similarity.Vector.to_json()).
+    similarity_vector: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True, deferred=True)
 
     organization: Mapped[Organization] = relationship()
     proposer: Mapped[User | None] = relationship()
@@ -153,6 +155,8 @@ class RegionalForumTopic(Base):
     title_es: Mapped[str] = mapped_column(sa.String(300), default="")
     regions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
+    # Duplicate-finder features of the titles, computed when they change (similarity.Vector.to_json()).
+    similarity_vector: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True, deferred=True)
 
     def title(self, locale: str) -> str:
         """The title in ``locale`` (with fallback)."""

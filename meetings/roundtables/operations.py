@@ -17,14 +17,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
-from meetings.core import rules, similarity
+from meetings.core import rules
 from meetings.core.audit import record_action
 from meetings.core.errors import REQUIRED, TOO_LONG, Conflict, DomainError, InvalidInput, NotFound
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.models import GlobalMeeting, MeetingSession
 from meetings.organizations.models import Workstream
 from meetings.roundtables import messages, states
-from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableChange, RoundtableWindow
+from meetings.roundtables.models import Roundtable, RoundtableChange, RoundtableWindow
+from meetings.roundtables.submission_notice import notify_secretariat_of_submission
 
 MAX_TITLE = 200
 MAX_ABSTRACT = 5000
@@ -229,9 +230,14 @@ def clean_proposal(db: Session, data: ProposalInput, today: date) -> dict:
     return values
 
 
-def _apply(roundtable: Roundtable, values: dict) -> None:
+def _apply(db: Session, roundtable: Roundtable, values: dict) -> None:
+    from meetings.roundtables import duplicates
+
+    texts_changed = any(getattr(roundtable, name) != text for name, text in values["texts"].items())
     for name, text in values["texts"].items():
         setattr(roundtable, name, text)
+    if texts_changed or roundtable.similarity_vector is None:
+        duplicates.store_vector(db, roundtable)
     roundtable.workstream = values["workstream"]
     for name in ("themes", "regions", "target_categories", "interpretation_languages", "duration_minutes",
                  "co_conveners"):
@@ -302,7 +308,7 @@ def create_proposal(db: Session, author: User, data: ProposalInput, now: datetim
     values = clean_proposal(db, data, now.date())
     roundtable = Roundtable(organization_id=author.organization_id, proposer=author, status="draft",
                             created_at=now, updated_at=now)
-    _apply(roundtable, values)
+    _apply(db, roundtable, values)
     db.add(roundtable)
     db.flush()
     _record(db, roundtable, author, "created", None, "draft", "", now)
@@ -314,7 +320,7 @@ def update_proposal(db: Session, roundtable: Roundtable, editor: User, data: Pro
     """Change a draft (or a proposal sent back for changes) of the editor's organization."""
     require_permission(editor, roundtable, "edit")
     values = clean_proposal(db, data, now.date())
-    _apply(roundtable, values)
+    _apply(db, roundtable, values)
     roundtable.updated_at = now
     db.flush()
     _record(db, roundtable, editor, "edited", roundtable.status, roundtable.status, "", now)
@@ -339,6 +345,8 @@ def change_status(db: Session, roundtable: Roundtable, actor: User, action: str,
     change = _record(db, roundtable, actor, action, previous, transition.target, comment, now)
     if transition.notify_proposer:
         messages.notify_proposer(db, roundtable, change, now)
+    if action == "submit":
+        notify_secretariat_of_submission(db, roundtable, change, now)
     if transition.webhook:
         messages.queue_webhook(db, transition.webhook, roundtable, change, now)
     return change
@@ -404,35 +412,16 @@ def schedule_roundtable(db: Session, roundtable: Roundtable, actor: User, data: 
 
 
 
-@dataclass(frozen=True)
-class SimilarItem:
-    """A roundtable or a regional-forum topic that looks like the proposal."""
-
-    kind: str  # "roundtable" or "forum_topic"
-    item: Roundtable | RegionalForumTopic
-    score: float
-
-
 def similar_items(db: Session, titles: Sequence[str], abstracts: Sequence[str], viewer: User,
-                  exclude_id: int | None = None) -> list[SimilarItem]:
+                  exclude_id: int | None = None) -> list:
     """Existing roundtables and regional-forum topics that look like these texts, best first."""
-    query = sa.select(Roundtable).where(sa.or_(Roundtable.status.in_(VISIBLE_TO_OTHERS),
-                                               Roundtable.organization_id == viewer.organization_id))
-    if exclude_id is not None:
-        query = query.where(Roundtable.id != exclude_id)
-    roundtables = [r for r in db.scalars(query) if r.status not in ("withdrawn", "rejected")]
-    topics = list(db.scalars(sa.select(RegionalForumTopic)))
-    candidates = [similarity.Item(("roundtable", r.id), tuple(getattr(r, f"title_{c}") for c in LANGUAGE_CODES),
-                                  tuple(getattr(r, f"abstract_{c}") for c in LANGUAGE_CODES)) for r in roundtables]
-    candidates += [similarity.Item(("forum_topic", t.id), tuple(getattr(t, f"title_{c}") for c in LANGUAGE_CODES))
-                   for t in topics]
-    objects = {("roundtable", r.id): r for r in roundtables} | {("forum_topic", t.id): t for t in topics}
-    matches = similarity.find_similar(similarity.Item("query", tuple(titles), tuple(abstracts)), candidates)
-    return [SimilarItem(m.key[0], objects[m.key], m.score) for m in matches]
+    from meetings.roundtables import duplicates
+
+    return duplicates.similar_items(db, titles, abstracts, viewer, exclude_id)
 
 
-def similar_to_roundtable(db: Session, roundtable: Roundtable, viewer: User) -> list[SimilarItem]:
+def similar_to_roundtable(db: Session, roundtable: Roundtable, viewer: User) -> list:
     """What looks like this roundtable (itself excluded)."""
-    return similar_items(db, [getattr(roundtable, f"title_{c}") for c in LANGUAGE_CODES],
-                         [getattr(roundtable, f"abstract_{c}") for c in LANGUAGE_CODES], viewer,
-                         exclude_id=roundtable.id)
+    from meetings.roundtables import duplicates
+
+    return duplicates.similar_to_roundtable(db, roundtable, viewer)

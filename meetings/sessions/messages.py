@@ -14,14 +14,15 @@ from meetings.registrations.messages import notify_registration
 DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
 
 
-def notify_session_changed(db: Session, session: MeetingSession, now: datetime) -> int:
-    """Tell every active registrant of ``session`` its new time or its cancellation; returns how many."""
+def notify_session_changed(db: Session, session: MeetingSession, now: datetime,
+                           previous: tuple[datetime, datetime] | None = None) -> int:
+    """Tell every active registrant of ``session`` its new time (and ``previous`` one) or its cancellation."""
     event = "session_cancelled" if session.status == "cancelled" else "session_changed"
     registrations = db.scalars(sa.select(Registration).where(
         Registration.session_id == session.id, Registration.status.in_(("confirmed", "waitlisted")))
         .order_by(Registration.id)).all()
     for registration in registrations:
-        notify_registration(db, registration, event, now)
+        notify_registration(db, registration, event, now, previous=previous)
     enqueue_webhook_event(db, event_type="session.changed", now=now,
                           event_id=f"session:{session.id}:{session.ical_sequence}:{session.status}",
                           payload={"session_id": session.id, "meeting_id": session.meeting_id,

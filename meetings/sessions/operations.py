@@ -8,7 +8,7 @@ Reminders follow by themselves: their keys contain the session's start time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -44,7 +44,8 @@ def reschedule_session(db: Session, session: MeetingSession, starts_at: datetime
                   after={"starts_at": starts_at.isoformat(), "duration_minutes": duration_minutes})
     db.flush()
     if session.meeting.status != "draft":
-        notify_session_changed(db, session, now)
+        notify_session_changed(db, session, now,
+                               previous=(previous_start, previous_start + timedelta(minutes=previous_duration)))
     return True
 
 

@@ -17,8 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from meetings.core.fields import CheckboxesField, country_choices, language_choices, timezone_choices
+from meetings.core.db import utcnow
+from meetings.core.fields import CheckboxesField, country_choices, language_choices
+from meetings.core.i18n import current_language
 from meetings.core.vocabulary import CATEGORIES, LANGUAGES, REGIONS
+from meetings.core.zonepicker import zone_choices
 from meetings.support.labels import ACTION_LABELS
 from meetings.support.states import TRANSITIONS
 from meetings.support.vocabulary import AREAS, GRF_EDITIONS, KINDS, PLEDGE_STATUSES, SIDES
@@ -132,4 +135,4 @@ class FollowupForm(FlaskForm):
 
     def fill_choices(self) -> None:
         """Every IANA zone."""
-        self.reference_zone.choices = timezone_choices()
+        self.reference_zone.choices = zone_choices(current_language(), utcnow(), self.reference_zone.data)

@@ -1,42 +1,18 @@
-"""Helpers for roundtable tests: organizations, staff accounts, logins and valid proposals."""
+"""What the roundtable tests share: valid proposals (as operation input and as form data) and status changes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import sqlalchemy as sa
-from pagehelpers import post_form
 
-from meetings.accounts import operations as accounts
 from meetings.accounts.models import User
 from meetings.core.db import utcnow
-from meetings.organizations.operations import find_or_create_organization
 from meetings.roundtables import operations as ops
 
-PASSWORD = "correct horse battery staple"
 EN_TITLE = "Biometric registration and digital case management in asylum procedures"
 EN_ABSTRACT = ("How national authorities use biometric registration and digital case-management systems to make "
                "asylum procedures faster and fairer.")
-
-
-def organization(db, name="Comisión Mexicana de Ayuda a Refugiados", category="national_asylum_authority",
-                 country="MX", region="americas"):
-    """An organization (created once)."""
-    return find_or_create_organization(db, name, category, country, region)
-
-
-def account(db, email, role="co_convener", org=None, language="en", name=None):
-    """A staff account with the test password, committed."""
-    user = accounts.create_account(db, email=email, name=name or email.split("@")[0], role=role,
-                                   password=PASSWORD, organization=org, language=language)
-    db.commit()
-    return user
-
-
-def login(client, email):
-    """Log ``client`` in (asserts success)."""
-    response = post_form(client, "/account/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
 
 
 def future(days):

@@ -10,8 +10,9 @@ Usage::
 ``reject_rcpt`` / ``reject_data`` make the server answer RCPT or DATA with a given reply
 (e.g. ``"550 5.1.1 No such user"``), ``refuse`` does it for single addresses; ``drop_after_data``
 stores a message and then hangs up before answering; ``drop_connections()`` closes every open client
-connection from the server side, as an idle timeout would. Extra keyword arguments go to aiosmtpd's
-``Controller`` (``ssl_context``, ``tls_context``, ``authenticator``, ...).
+connection from the server side, as an idle timeout would; ``delay`` (seconds) slows every DATA
+answer. Extra keyword arguments go to aiosmtpd's ``Controller`` (``ssl_context``, ``tls_context``,
+``authenticator``, ...).
 """
 
 from __future__ import annotations
@@ -46,16 +47,18 @@ class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
-    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, smtp, smtp_session, envelope, address, rcpt_options):  # noqa: N802
         reply = self.server.refuse.get(address.lower()) or self.server.reject_rcpt
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, smtp: SMTP, smtp_session: Session, envelope: Envelope) -> str:  # noqa: N802
         if self.server.reject_data:
             return self.server.reject_data
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         data = envelope.original_content or envelope.content
         assert isinstance(data, bytes)
         received = ReceivedMessage(envelope.mail_from or "", tuple(envelope.rcpt_tos), data)
@@ -108,6 +111,7 @@ class SmtpServer:
         self.reject_data: str | None = None
         self.refuse: dict[str, str] = {}
         self.drop_after_data = False
+        self.delay = 0.0
         self.lock = threading.Lock()
         self._open: set[_CountingSMTP] = set()
         self._controller: _Controller | None = None

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
+from support.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -56,3 +58,12 @@ def browser_page(timezone_id: str = "Europe/Paris", locale: str = "fr-FR"):
             yield context.new_page()
         finally:
             browser.close()
+
+
+def log_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page in the browser ``page`` of the server at ``base``."""
+    page.goto(f"{base}/account/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_load_state()

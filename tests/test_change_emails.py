@@ -1,0 +1,51 @@
+"""E-mails after a change say what changed (old time -> new time); the e-mail that removes the session
+left behind describes that session, not the new one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from support.api import registration_payload
+from support.factories import make_meeting
+
+from meetings.core.db import utcnow
+from meetings.outbox.models import OutboxMessage
+from meetings.sessions.operations import reschedule_session
+
+
+def _messages(db, topic):
+    return db.scalars(sa.select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id)).all()
+
+
+def test_session_moved_by_the_secretariat_says_old_and_new_time(app_context, client, db):
+    meeting = make_meeting(db)  # A 07:00-10:00 UTC on 17 March 2027
+    client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                json=registration_payload(meeting.sessions[0].id, "ana@example.org", language="en",
+                                          timezone="America/Mexico_City"))
+    session = meeting.sessions[0]
+    assert reschedule_session(db, session, session.starts_at + timedelta(hours=2, minutes=30), 180, None, utcnow())
+    (update,) = _messages(db, "registration.session_changed")
+    text = update.body_text
+    # Mexico City is UTC-6 in March 2027: 01:00 before, 03:30 now.
+    zone = "America/Mexico_City"
+    assert f"Old time: Wednesday, March 17, 2027, 01:00–04:00 ({zone}), Mar 17, 2027, 07:00–10:00 UTC" in text
+    assert f"New time: Wednesday, March 17, 2027, 03:30–06:30 ({zone}), Mar 17, 2027, 09:30–12:30 UTC" in text
+    assert "<s>Old time:" in update.body_html and "<strong>New time:" in update.body_html
+
+
+def test_moving_from_a_to_b_describes_each_session_in_its_own_email(app_context, client, db):
+    meeting = make_meeting(db)  # A 07:00 UTC, B 15:00 UTC
+    created = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                          json=registration_payload(meeting.sessions[0].id, "ana@example.org", language="fr",
+                                                    timezone="UTC")).json
+    assert client.patch(f"/api/v1/registrations/{created['token']}",
+                        json={"session_id": meeting.sessions[1].id}).status_code == 200
+    (moved,) = [m for m in _messages(db, "registration.moved")]
+    (left,) = _messages(db, "registration.left_session")
+    assert moved.calendar_method == "REQUEST" and left.calendar_method == "CANCEL"
+    assert "Ancienne heure" in moved.body_text and "07:00–10:00 UTC" in moved.body_text
+    assert "15:00–18:00 UTC" in moved.body_text
+    # The removal describes session A (its time), never session B's time or join link.
+    assert "Session A" in left.body_text and "07:00–10:00 UTC" in left.body_text
+    assert "15:00" not in left.body_text and "secret-" not in left.body_text
