@@ -12,6 +12,7 @@ from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
 from meetings.core.localtime import in_zone, suggest_session, viewer_zone
+from meetings.core.transactions import commit_with_retry
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
 from meetings.organizations.operations import list_workstreams
@@ -124,8 +125,7 @@ def cancel(token: str):
     registration = registration_by_token(db, token)
     if not CancelForm().validate_on_submit():
         raise CSRFError()
-    ops.cancel_registration(db, registration, utcnow())
-    db.commit()
+    commit_with_retry(lambda: ops.cancel_registration(db, registration, utcnow()))
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for(".manage", token=token), 303)
 
