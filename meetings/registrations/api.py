@@ -42,7 +42,8 @@ class Meeting(MethodView):
 class MeetingRegistrations(MethodView):
     @blp.arguments(RegistrationInSchema)
     @blp.response(201, RegistrationSchema)
-    @blp.alt_response(200, schema=RegistrationSchema, description="Registered again: updated")
+    @blp.alt_response(200, schema=RegistrationWithoutSecretsSchema,
+                      description="Registered again with a known address: updated; token null, links empty")
     def post(self, data: dict, meeting_id: int):
         """Register for a session; the same e-mail again updates the registration (200)."""
         db = get_db()
