@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+    UnsupportedMediaType,
+)
 
 from meetings.core.errors import DomainError
 
@@ -95,7 +100,20 @@ def check_request() -> None:
     if request.method in BODY_METHODS and request.path.startswith(API_PREFIX) and not request.is_json:
         raise UnsupportedMediaType()
     if request.is_json:
-        check_json_body(request.get_data(cache=True))
+        check_json_body(read_body())
+
+
+def read_body() -> bytes:
+    """The whole body, chunked or not, or 413 beyond ``MAX_CONTENT_LENGTH``.
+
+    Werkzeug stops reading a chunked body at the limit without saying so: a body that fills the
+    limit is taken as one that went past it.
+    """
+    body = request.get_data(cache=True)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is None and len(body) >= limit:
+        raise RequestEntityTooLarge()
+    return body
 
 
 def init_app(app: Flask) -> None:
