@@ -122,7 +122,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         )
         held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
         locked = lock_sessions(db, {target.id} | held)
-    target = locked[target.id]
+    target = _still_open(locked[target.id])
     organization = find_or_create_organization(db, data.organization, data.category, data.country,
                                                data.region)
     if existing is None:
@@ -177,6 +177,8 @@ def change_registration(db: Session, registration: Registration, changes: Regist
                 raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
             target = _session_of(registration.meeting, changes.session_id)
         locked = lock_sessions(db, {registration.session_id, target.id}) if target is not None else {}
+        if target is not None:
+            _still_open(locked[target.id])
     if changes.language is not None:
         registration.language = rules.check_language(changes.language)
     if changes.spoken_language is not None:
@@ -386,6 +388,11 @@ def _session_of(meeting: GlobalMeeting, session_id: int | None) -> MeetingSessio
     if session is None:
         raise InvalidInput("unknown_session", _l("Choose session A or B of this meeting."),
                            field="session_id")
+    return _still_open(session)
+
+
+def _still_open(session: MeetingSession) -> MeetingSession:
+    """``session`` unless it is cancelled (checked again once locked: it may have been cancelled meanwhile)."""
     if session.status == "cancelled":
         raise Conflict("session_cancelled",
                        _l("This session has been cancelled; please choose the other one."),
