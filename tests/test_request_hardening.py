@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 
 import pytest
@@ -16,6 +17,7 @@ from conftest import make_meeting, registration_payload
 from werkzeug.serving import make_server
 
 from meetings.core import db as dbmod
+from meetings.jobs.devserver import JsonErrorsRequestHandler
 from meetings.models import Registration
 
 JSON_ENDPOINTS = ["/api/v1/meetings/{meeting}/registrations", "/api/v1/registrations/{token}",
@@ -213,3 +215,32 @@ def test_registering_again_answers_the_documented_body_without_the_token(client,
     assert token["nullable"] is True and token["enum"] == [None]
     created = spec["paths"]["/api/v1/meetings/{meeting_id}/registrations"]["post"]["responses"]["201"]
     assert created["content"]["application/json"]["schema"]["$ref"].endswith("/Registration")
+
+
+def _raw_exchange(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_the_dev_server_answers_what_it_refuses_itself_in_json_on_api_paths(live_app):
+    httpd = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=JsonErrorsRequestHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        too_long = _raw_exchange(httpd.server_port, b"GET /api/v1/meetings?q=" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n")
+        many = b"".join(b"X-Header-%d: 1\r\n" % i for i in range(120))
+        too_many = _raw_exchange(httpd.server_port, b"GET /api/v1/meetings HTTP/1.1\r\n" + many + b"\r\n")
+        page = _raw_exchange(httpd.server_port, b"GET /meetings?q=" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n")
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+    for answer, status in ((too_long, 414), (too_many, 431)):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 %d" % status) and b"Content-Type: application/json" in head
+        error = json.loads(body)["error"]
+        assert error["status"] == status and error["code"] == f"http_{status}" and error["message"]
+    assert page.startswith(b"HTTP/1.1 414") and b"text/html" in page.partition(b"\r\n\r\n")[0]
