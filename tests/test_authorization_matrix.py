@@ -20,8 +20,8 @@ from roundtablehelpers import account, advance, login, organization, proposal_in
 from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow
 from meetings.outbox.models import Webhook
+from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
-from meetings.roundtables import staff
 
 STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 
@@ -106,7 +106,7 @@ def world(app, db):
         accepted = ops.create_proposal(db, x, proposal_input(titles={"en": "Another one"}), utcnow())
         advance(db, accepted, sec, "submit", "accept")
         meeting = make_meeting(db, start=utcnow() + timedelta(days=30))
-        topic = staff.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
+        topic = forum_topics.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
         db.commit()

@@ -9,8 +9,8 @@ from roundtablehelpers import EN_TITLE, account, advance, form_data, future, log
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.roundtables import forum_topics
 from meetings.roundtables import operations as ops
-from meetings.roundtables import staff
 from meetings.roundtables.models import Roundtable, RoundtableChange
 
 
@@ -25,8 +25,9 @@ def _people(db):
 
 def test_a_co_convener_saves_a_draft_and_sees_similar_topics(client, db):
     ana, _sec = _people(db)
-    staff.add_forum_topic(db, None, "Quito Process", {"es": "Registro biométrico y gestión de casos en las Américas"},
-                          ("americas",), utcnow())
+    forum_topics.add_forum_topic(db, None, "Quito Process",
+                                 {"es": "Registro biométrico y gestión de casos en las Américas"},
+                                 ("americas",), utcnow())
     db.commit()
     login(client, "ana@comar.example.org")
     response = post_form(client, "/roundtables/new", form_data())
