@@ -8,7 +8,8 @@ order: the registration's row, then the sessions in id order (:func:`lock_sessio
 off until then. It re-reads the registration once locked, so it decides on the state that the last
 committed change left (an acknowledged cancellation is never undone by a change that read it earlier).
 Giving a freed seat to the waiting list locks another registration while the session is held: the one
-exception to the order, whose rare deadlock the database breaks and ``commit_with_retry`` runs again.
+exception to the order, whose rare deadlock (that person moving to the other session at that moment)
+the database breaks and ``commit_with_retry`` runs again.
 """
 
 from __future__ import annotations
@@ -194,13 +195,15 @@ def change_registration(db: Session, registration: Registration, changes: Regist
     if changes.liaison_email is not None:
         text = changes.liaison_email.strip()
         registration.liaison_email = rules.check_email(text, "liaison_email") if text else None
+    # Every change of the row goes out in its first UPDATE: a second UPDATE of a row this transaction
+    # already changed re-checks its foreign keys (KEY SHARE on the session row), a lock out of order.
+    registration.updated_at = now
     left = None
     if target is not None:
         left = _move(db, registration, locked[target.id], locked, now, accept_waitlist=changes.accept_waitlist)
     if changes.workstreams is not None:
         set_workstream_interests(db, registration.organization, changes.workstreams,
                                  registration.name, registration.email, now)
-    registration.updated_at = now
     db.flush()
     notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
     return left
