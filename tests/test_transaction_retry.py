@@ -1,14 +1,21 @@
-"""A transaction the database aborts for a deadlock runs again, and after three tries answers 409."""
+"""A transaction the database aborts for a lock conflict runs again, and after three tries answers 409.
+
+PostgreSQL: a real deadlock with a second connection. SQLite: a second connection holding the file's
+write lock, with the application waiting 50 ms instead of 30 s for it.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting
+from conftest import make_meeting, registration_payload
+from sqlalchemy import event
 
+from meetings import create_app
 from meetings.core import db as dbmod
 from meetings.core.errors import Conflict
 from meetings.core.transactions import ATTEMPTS, commit_with_retry
@@ -88,3 +95,71 @@ def test_a_transaction_deadlocked_every_time_is_a_localized_409(live_app, two_se
     assert len(attempts) == ATTEMPTS
     with dbmod.new_session(live_app) as session:
         assert session.get(MeetingSession, first_id).capacity == 50
+
+
+@pytest.fixture
+def impatient_sqlite_app(database_url, backend, committed):
+    """The application on the SQLite test database, waiting 50 ms (not 30 s) for a busy file."""
+    if backend != "sqlite":
+        pytest.skip("a busy database file is SQLite's lock conflict")
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                      "PUBLIC_BASE_URL": "http://localhost"})
+    engine = app.extensions["db_engine"]
+
+    @event.listens_for(engine, "connect")
+    def _impatient(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    yield app
+    engine.dispose()
+
+
+def _writer_holding_the_file(database_url: str) -> sqlite3.Connection:
+    blocker = sqlite3.connect(sa.make_url(database_url).database, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    return blocker
+
+
+def test_a_busy_sqlite_file_is_retried_then_a_localized_409(impatient_sqlite_app, database_url):
+    client = impatient_sqlite_app.test_client()
+    with dbmod.new_session(impatient_sqlite_app) as session:
+        meeting = make_meeting(session, edition="2031-8")
+        meeting_id, session_id = meeting.id, meeting.sessions[0].id
+    token = client.post(f"/api/v1/meetings/{meeting_id}/registrations",
+                        json=registration_payload(session_id)).json["token"]
+    blocker = _writer_holding_the_file(database_url)
+    try:
+        refused = client.patch(f"/api/v1/registrations/{token}", json={"language": "fr"},
+                               headers={"Accept-Language": "es"})
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "concurrent_change"
+    assert "vuelva a intentarlo" in refused.json["error"]["message"]
+    assert client.get(f"/api/v1/registrations/{token}").json["language"] == "es"
+    changed = client.patch(f"/api/v1/registrations/{token}", json={"language": "fr"})
+    assert changed.status_code == 200 and changed.json["language"] == "fr"
+
+
+def test_a_busy_sqlite_file_freed_before_the_next_try_commits(impatient_sqlite_app, database_url):
+    with dbmod.new_session(impatient_sqlite_app) as session:
+        first_id = make_meeting(session, edition="2031-7").sessions[0].id
+    blocker = _writer_holding_the_file(database_url)
+    attempts: list[int] = []
+
+    def work():
+        attempts.append(1)
+        if len(attempts) == 2:
+            blocker.rollback()
+        db = dbmod.get_db()
+        db.execute(sa.update(MeetingSession).where(MeetingSession.id == first_id).values(capacity=77))
+        return "done"
+
+    try:
+        with impatient_sqlite_app.test_request_context():
+            assert commit_with_retry(work) == "done"
+    finally:
+        blocker.close()
+    assert len(attempts) == 2
+    with dbmod.new_session(impatient_sqlite_app) as session:
+        assert session.get(MeetingSession, first_id).capacity == 77
