@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
     from meetings.accounts import views as accounts
-    from meetings.core import db, i18n, security
+    from meetings.core import db, i18n, incoming, security
     from meetings.observability import init_app as init_observability
     from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_observability(app)
     i18n.init_app(app)
     templating.init_app(app)
+    incoming.init_app(app)
     security.init_app(app)
     errorpages.init_app(app)
     api.init_app(app)

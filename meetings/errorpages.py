@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,8 +15,10 @@ HTTP_MESSAGES = {
     404: _l("This page does not exist."),
     405: _l("This action is not available here."),
     413: _l("What you sent is too large."),
+    414: _l("The address (URL) is too long."),
     415: _l("Send the data as JSON (Content-Type: application/json)."),
     422: _l("Some values are not valid."),
+    431: _l("The request headers are too large."),
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing you sent was lost; please try again."),
 }
@@ -28,6 +30,9 @@ SCHEMA_MESSAGES = {
     "Unknown field.": _l("This field is not accepted here."),
     "Not a valid string.": _l("Enter text here."),
     "Not a valid integer.": _l("Enter a whole number here."),
+    "Not a valid number.": _l("Enter a number here."),
+    "Enter a number from 0 to 1,000,000 with at most 6 decimals.":
+        _l("Enter a number from 0 to 1,000,000 with at most 6 decimals."),
     "Not a valid boolean.": _l("Enter true or false here."),
     "Not a valid list.": _l("Enter a list here."),
     "Field may not be null.": _l("This field cannot be empty."),
@@ -75,7 +80,11 @@ def init_app(app: Flask) -> None:
         if status == 422 and messages:
             return render_error(422, "invalid_input", str(HTTP_MESSAGES[422]), schema_field_errors(messages))
         message = str(HTTP_MESSAGES.get(status, HTTP_MESSAGES[400] if status < 500 else HTTP_MESSAGES[500]))
-        return render_error(status, f"http_{status}", message)
+        response = make_response(render_error(status, f"http_{status}", message))
+        for name, value in error.get_headers():  # Allow on a 405, Retry-After...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

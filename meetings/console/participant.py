@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from meetings.console import privacy
 from meetings.console.forms import IrreversibleActionForm
 from meetings.core.db import get_db, utcnow
+from meetings.core.transactions import commit_with_retry
 from meetings.models.queries import registration_by_token
 
 bp = Blueprint("mydata", __name__, url_prefix="/manage/<token>")
@@ -35,8 +36,7 @@ def delete(token: str):
     form = IrreversibleActionForm()
     status = 200
     if form.validate_on_submit():
-        privacy.erase_participant(db, registration, utcnow())
-        db.commit()
+        commit_with_retry(lambda: privacy.erase_participant(db, registration, utcnow()))
         flash(_("Your data has been deleted. Your registration is cancelled and this link no longer works."),
               "success")
         return redirect(url_for("home.privacy"), 303)

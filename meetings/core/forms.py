@@ -20,6 +20,7 @@ from wtforms import SubmitField
 
 from meetings.core.db import get_db
 from meetings.core.errors import DomainError
+from meetings.core.transactions import commit_with_retry
 
 T = TypeVar("T")
 
@@ -68,11 +69,10 @@ def show_error(form, error: DomainError) -> None:
 
 
 def run_operation(form, operation: Callable[[], T]) -> Outcome[T]:
-    """Run ``operation`` and commit; on a refused rule roll back and show every problem on ``form``."""
+    """Run ``operation`` and commit (again on a lock conflict); on a refused rule roll back and show why."""
     db = get_db()
     try:
-        value = operation()
-        db.commit()
+        value = commit_with_retry(operation)
     except DomainError as error:
         db.rollback()
         for problem in getattr(error, "errors", None) or [error]:

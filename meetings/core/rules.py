@@ -46,14 +46,24 @@ def limit_text(value: str | None, field_name: str, max_length: int) -> str:
 
 
 def check_email(value: str | None, field_name: str = "email") -> str:
-    """A syntactically valid e-mail address, normalized (no DNS lookup)."""
+    """A syntactically valid e-mail address we can deliver to, normalized (no DNS lookup).
+
+    Our mail goes out without SMTPUTF8, so letters beyond ASCII before the @ are refused at once.
+    """
     text = (value or "").strip()
     if not text:
         raise InvalidInput("required", REQUIRED, field=field_name)
     if len(text) > 254:
         raise InvalidInput("too_long", TOO_LONG, field=field_name, max=254)
+    if not text.rpartition("@")[0].isascii():
+        raise InvalidInput(
+            "unsupported_email",
+            _l("We cannot send e-mails yet to addresses with letters beyond A-Z before the @. "
+               "Please use another address."),
+            field=field_name,
+        )
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        return validate_email(text, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError:
         raise InvalidInput(
             "invalid_email", _l("Enter a valid e-mail address, such as name@example.org."), field=field_name

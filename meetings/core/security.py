@@ -1,8 +1,8 @@
-"""CSRF protection for forms and protective response headers."""
+"""CSRF protection for forms and protective response headers (checks on input: :mod:`meetings.core.incoming`)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -22,25 +22,14 @@ class DatabaseInteger(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def refuse_nul_characters() -> None:
-    """NUL characters cannot be stored (PostgreSQL refuses them): answer 400 before anything runs."""
-    if any("\x00" in value for values in (request.args, request.form) for _, value in values.items(multi=True)):
-        abort(400)
-    if request.content_length and request.is_json:
-        body = request.get_data(cache=True)
-        if b"\x00" in body or b"\\u0000" in body:
-            abort(400)
-
-
 def install_url_converters(app: Flask) -> None:
     """Must run before any route is registered."""
     app.url_map.converters["int"] = DatabaseInteger
 
 
 def init_app(app: Flask) -> None:
-    """Enable CSRF on every form, refuse NUL characters and add security headers to every response."""
+    """Enable CSRF on every form and add security headers to every response."""
     csrf.init_app(app)
-    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -33,9 +33,12 @@ def dev_server_command(host: str, port: int) -> None:
     """Development: the web server and, in the same process and only once, the scheduler."""
     from werkzeug.serving import run_simple
 
+    from meetings.jobs.devserver import JsonErrorsRequestHandler
+
     app = current_app._get_current_object()
     scheduler = start_in_background(scheduler_jobs(app), observe=observe_job)
     try:
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+                   request_handler=JsonErrorsRequestHandler)
     finally:
         scheduler.shutdown(wait=False)

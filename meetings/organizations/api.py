@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from meetings import api
 from meetings.core.db import get_db, utcnow
+from meetings.core.transactions import commit_with_retry
 from meetings.organizations import operations as ops
 
 blp = Blueprint("organizations_api", __name__, url_prefix="/api/v1", description="Workstream sign-ups")
@@ -24,7 +25,7 @@ class InterestInSchema(ma.Schema):
     region = fields.String(load_default=None, allow_none=True)
     contact_name = fields.String(required=True)
     contact_email = fields.String(required=True)
-    workstreams = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    workstreams = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1))
     note = fields.String(load_default="")
 
 
@@ -45,12 +46,10 @@ class WorkstreamInterests(MethodView):
     def post(self, data: dict):
         """Sign an organization up to one or more workstreams (idempotent)."""
         db = get_db()
-        interests = ops.sign_up_organization(
+        return commit_with_retry(lambda: ops.sign_up_organization(
             db, organization=data["organization"], category=data["category"], country=data["country"],
             region=data.get("region"), contact_name=data["contact_name"], contact_email=data["contact_email"],
-            workstreams=tuple(data["workstreams"]), note=data.get("note", ""), now=utcnow())
-        db.commit()
-        return interests
+            workstreams=tuple(data["workstreams"]), note=data.get("note", ""), now=utcnow()))
 
 
 def init_app(app: Flask) -> None:

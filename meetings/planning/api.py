@@ -21,6 +21,17 @@ from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import Participant
 from scheduler.planner import DEFAULT_REFERENCE_ZONE
 
+MAX_WEIGHT = 1_000_000
+# Matched by meetings.errorpages (SCHEMA_MESSAGES), which answers it translated.
+WEIGHT_RANGE = "Enter a number from 0 to 1,000,000 with at most 6 decimals."
+
+
+def _bounded_weight(value: float) -> None:
+    """A weight the planner counts exactly and prints readably (no 1e308, no 1e-300)."""
+    if not 0 <= value <= MAX_WEIGHT or round(value, 6) != value:
+        raise ma.ValidationError(WEIGHT_RANGE)
+
+
 blp = Blueprint("plans", __name__, url_prefix="/api/v1",
                 description="Twin-session planning: the two UTC start times that cover every time zone")
 
@@ -29,7 +40,7 @@ class ParticipantInSchema(ma.Schema):
     """A participant: an IANA zone and a weight (States: 1; organizations: their number of people)."""
 
     timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi"})
-    weight = fields.Float(load_default=1)
+    weight = fields.Float(load_default=1, validate=_bounded_weight)
     region = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGION_CODES))
     country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2))
     label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -55,7 +66,11 @@ class PlanInSchema(PlanQuerySchema):
 
     participants = fields.List(fields.Nested(ParticipantInSchema), load_default=None, allow_none=True,
                                metadata={"description": f"At most {ops.MAX_PARTICIPANTS}"})
-    previous = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=None, allow_none=True,
+    duration = fields.Integer(required=True, strict=True, metadata={"description": "Minutes per session"})
+    step = fields.Integer(load_default=15, strict=True, metadata={"description": "Grid step; divides 60"})
+    min_gap = fields.Integer(load_default=60, strict=True, metadata={"description": "Minutes between A and B"})
+    previous = fields.Dict(keys=fields.String(), values=fields.Float(validate=_bounded_weight), load_default=None,
+                           allow_none=True,
                            metadata={"description": "Previous edition's burden per region (rotation)"})
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from meetings import api
 from meetings.core.db import get_db, utcnow
+from meetings.core.transactions import commit_with_retry
 from meetings.models.queries import meeting_or_404, published_meetings, registration_by_token
 from meetings.registrations import operations as ops
 from meetings.registrations.schemas import (
@@ -41,14 +42,14 @@ class Meeting(MethodView):
 class MeetingRegistrations(MethodView):
     @blp.arguments(RegistrationInSchema)
     @blp.response(201, RegistrationSchema)
-    @blp.alt_response(200, schema=RegistrationSchema, description="Registered again: updated")
+    @blp.alt_response(200, schema=RegistrationWithoutSecretsSchema,
+                      description="Registered again with a known address: updated; token null, links empty")
     def post(self, data: dict, meeting_id: int):
         """Register for a session; the same e-mail again updates the registration (200)."""
         db = get_db()
-        meeting = meeting_or_404(db, meeting_id)
         data["workstreams"] = tuple(data.get("workstreams") or ())
-        outcome = ops.register_for_meeting(db, meeting, ops.RegistrationInput(**data), utcnow())
-        db.commit()
+        outcome = commit_with_retry(lambda: ops.register_for_meeting(
+            db, meeting_or_404(db, meeting_id), ops.RegistrationInput(**data), utcnow()))
         if outcome.created:
             return outcome.registration, 201
         # Knowing an e-mail address proves nothing: the private link goes to that address only.
@@ -67,24 +68,31 @@ class RegistrationByToken(MethodView):
     def patch(self, data: dict, token: str):
         """Change session, language needs, time zone or workstreams."""
         db = get_db()
-        registration = registration_by_token(db, token)
         if "workstreams" in data:
             data["workstreams"] = tuple(data["workstreams"])
         for optional in ("spoken_language", "listening_language", "liaison_email"):
             if optional in data and data[optional] is None:
                 data[optional] = ""
-        ops.change_registration(db, registration, ops.RegistrationChanges(**data), utcnow())
-        db.commit()
-        return registration
+        changes = ops.RegistrationChanges(**data)
+
+        def change():
+            registration = registration_by_token(db, token)
+            ops.change_registration(db, registration, changes, utcnow())
+            return registration
+
+        return commit_with_retry(change)
 
     @blp.response(200, RegistrationSchema)
     def delete(self, token: str):
         """Cancel the registration (frees the seat for the waiting list)."""
         db = get_db()
-        registration = registration_by_token(db, token)
-        ops.cancel_registration(db, registration, utcnow())
-        db.commit()
-        return registration
+
+        def cancel():
+            registration = registration_by_token(db, token)
+            ops.cancel_registration(db, registration, utcnow())
+            return registration
+
+        return commit_with_retry(cancel)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,14 @@
 
 Seats are counted under a lock on the session row (``SELECT ... FOR UPDATE`` on PostgreSQL;
 SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent registrations cannot overbook.
+
+Every operation that changes a registration takes its locks before writing anything, always in one
+order: the registration's row, then the sessions in id order (:func:`lock_sessions`), with autoflush
+off until then. It re-reads the registration once locked, so it decides on the state that the last
+committed change left (an acknowledged cancellation is never undone by a change that read it earlier).
+Giving a freed seat to the waiting list locks another registration while the session is held: the one
+exception to the order, whose rare deadlock (that person moving to the other session at that moment)
+the database breaks and ``commit_with_retry`` runs again.
 """
 
 from __future__ import annotations
@@ -107,13 +115,15 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             category=str(CATEGORIES[data.category]),
         )
     target = _session_of(meeting, data.session_id)
-    existing = db.scalar(
-        sa.select(Registration).where(
-            Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
+    with db.no_autoflush:
+        existing = db.scalar(
+            sa.select(Registration).where(
+                Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
+            ).with_for_update().execution_options(populate_existing=True)
         )
-    )
-    held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
-    target = lock_sessions(db, {target.id} | held)[target.id]
+        held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
+        locked = lock_sessions(db, {target.id} | held)
+    target = _still_open(locked[target.id])
     organization = find_or_create_organization(db, data.organization, data.category, data.country,
                                                data.region)
     if existing is None:
@@ -141,7 +151,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         registration.organization = organization
         registration.consent_given_at = now
         _apply_person(registration, data, now)
-        left = _move(db, registration, target, now, accept_waitlist=True)
+        left = _move(db, registration, target, locked, now, accept_waitlist=True)
         created = False
     sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
     db.flush()
@@ -155,11 +165,21 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
 def change_registration(db: Session, registration: Registration, changes: RegistrationChanges,
                         now: datetime) -> MeetingSession | None:
     """Apply a participant's changes; returns the session they left if they moved."""
-    if registration.status == "cancelled":
-        raise Conflict(
-            "registration_cancelled",
-            _l("This registration was cancelled. Register again from the meeting page."),
-        )
+    with db.no_autoflush:
+        registration = lock_registration(db, registration)
+        if registration.status == "cancelled":
+            raise Conflict(
+                "registration_cancelled",
+                _l("This registration was cancelled. Register again from the meeting page."),
+            )
+        target = None
+        if changes.session_id is not None and changes.session_id != registration.session_id:
+            if not registration.meeting.is_open:
+                raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
+            target = _session_of(registration.meeting, changes.session_id)
+        locked = lock_sessions(db, {registration.session_id, target.id}) if target is not None else {}
+        if target is not None:
+            _still_open(locked[target.id])
     if changes.language is not None:
         registration.language = rules.check_language(changes.language)
     if changes.spoken_language is not None:
@@ -175,16 +195,15 @@ def change_registration(db: Session, registration: Registration, changes: Regist
     if changes.liaison_email is not None:
         text = changes.liaison_email.strip()
         registration.liaison_email = rules.check_email(text, "liaison_email") if text else None
+    # Every change of the row goes out in its first UPDATE: a second UPDATE of a row this transaction
+    # already changed re-checks its foreign keys (KEY SHARE on the session row), a lock out of order.
+    registration.updated_at = now
     left = None
-    if changes.session_id is not None and changes.session_id != registration.session_id:
-        if not registration.meeting.is_open:
-            raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
-        target = _session_of(registration.meeting, changes.session_id)
-        left = _move(db, registration, target, now, accept_waitlist=changes.accept_waitlist)
+    if target is not None:
+        left = _move(db, registration, locked[target.id], locked, now, accept_waitlist=changes.accept_waitlist)
     if changes.workstreams is not None:
         set_workstream_interests(db, registration.organization, changes.workstreams,
                                  registration.name, registration.email, now)
-    registration.updated_at = now
     db.flush()
     notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
     return left
@@ -192,9 +211,11 @@ def change_registration(db: Session, registration: Registration, changes: Regist
 
 def cancel_registration(db: Session, registration: Registration, now: datetime) -> Registration | None:
     """Cancel a registration; returns the waitlisted registration promoted to its seat, if any."""
-    if registration.status == "cancelled":
-        return None
-    session = lock_sessions(db, {registration.session_id})[registration.session_id]
+    with db.no_autoflush:
+        registration = lock_registration(db, registration)
+        if registration.status == "cancelled":
+            return None
+        session = lock_sessions(db, {registration.session_id})[registration.session_id]
     was_confirmed = registration.status == "confirmed"
     registration.status = "cancelled"
     registration.cancelled_at = now
@@ -210,12 +231,7 @@ def promote_from_waitlist(db: Session, session: MeetingSession, now: datetime) -
     """Give a free seat of ``session`` (already locked) to the oldest waitlisted registration."""
     if _confirmed_count(db, session.id) >= session.capacity:
         return None
-    oldest = db.scalar(
-        sa.select(Registration)
-        .where(Registration.session_id == session.id, Registration.status == "waitlisted")
-        .order_by(Registration.waitlisted_at, Registration.id)
-        .limit(1)
-    )
+    oldest = _lock_oldest_waitlisted(db, session)
     if oldest is None:
         return None
     oldest.status = "confirmed"
@@ -263,6 +279,34 @@ def waitlist_position(db: Session, registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
+def lock_registration(db: Session, registration: Registration) -> Registration:
+    """Lock the registration's row (first of every lock) and re-read it as the last commit left it."""
+    return db.execute(
+        sa.select(Registration).where(Registration.id == registration.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _lock_oldest_waitlisted(db: Session, session: MeetingSession) -> Registration | None:
+    """The oldest registration still waiting for ``session``, locked and re-read (skips any that just changed)."""
+    while True:
+        oldest_id = db.scalar(
+            sa.select(Registration.id)
+            .where(Registration.session_id == session.id, Registration.status == "waitlisted")
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if oldest_id is None:
+            return None
+        oldest = db.scalar(
+            sa.select(Registration).where(Registration.id == oldest_id, Registration.session_id == session.id,
+                                          Registration.status == "waitlisted")
+            .with_for_update().execution_options(populate_existing=True)
+        )
+        if oldest is not None:
+            return oldest
+
+
 def _apply_person(registration: Registration, data: RegistrationInput, now: datetime) -> None:
     registration.name = data.name
     registration.email = data.email
@@ -275,14 +319,16 @@ def _apply_person(registration: Registration, data: RegistrationInput, now: date
     registration.updated_at = now
 
 
-def _move(db: Session, registration: Registration, target: MeetingSession, now: datetime,
-          accept_waitlist: bool) -> MeetingSession | None:
-    """Put the registration in ``target``; frees its old seat. Returns the session it left."""
+def _move(db: Session, registration: Registration, target: MeetingSession, locked: dict[int, MeetingSession],
+          now: datetime, accept_waitlist: bool) -> MeetingSession | None:
+    """Put the registration in ``target``; frees its old seat. Returns the session it left.
+
+    ``locked`` holds the target and the registration's current session, locked by the caller.
+    """
     if registration.status != "cancelled" and registration.session_id == target.id:
         return None
-    previous = registration.session if registration.status != "cancelled" else None
+    previous = locked[registration.session_id] if registration.status != "cancelled" else None
     was_confirmed = registration.status == "confirmed"
-    locked = lock_sessions(db, {target.id} | ({previous.id} if previous else set()))
     if previous is not None and not accept_waitlist and _confirmed_count(db, target.id) >= target.capacity:
         raise Conflict(
             "session_full",
@@ -345,6 +391,11 @@ def _session_of(meeting: GlobalMeeting, session_id: int | None) -> MeetingSessio
     if session is None:
         raise InvalidInput("unknown_session", _l("Choose session A or B of this meeting."),
                            field="session_id")
+    return _still_open(session)
+
+
+def _still_open(session: MeetingSession) -> MeetingSession:
+    """``session`` unless it is cancelled (checked again once locked: it may have been cancelled meanwhile)."""
     if session.status == "cancelled":
         raise Conflict("session_cancelled",
                        _l("This session has been cancelled; please choose the other one."),

@@ -109,14 +109,16 @@ class RegistrationSchema(ma.Schema):
 class RegistrationWithoutSecretsSchema(RegistrationSchema):
     """Someone registered again with a known address, which proves nothing: no token, no private links."""
 
-    token = fields.Constant(None)
-    links = fields.Constant({})
+    token = fields.Constant(None, metadata={
+        "type": "string", "nullable": True, "enum": [None],
+        "description": "Always null: the private link is e-mailed to the address, never answered"})
+    links = fields.Constant({}, metadata={"type": "object", "description": "Always empty: no private link"})
 
 
 class RegistrationInSchema(ma.Schema):
     """What a client posts to register."""
 
-    session_id = fields.Integer(required=True)
+    session_id = fields.Integer(required=True, strict=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
     organization = fields.String(required=True)
@@ -130,20 +132,20 @@ class RegistrationInSchema(ma.Schema):
     listening_language = fields.String(load_default=None, allow_none=True)
     liaison_email = fields.String(load_default=None, allow_none=True)
     consent = fields.Boolean(required=True)
-    workstreams = fields.List(fields.Integer(), load_default=list)
+    workstreams = fields.List(fields.Integer(strict=True), load_default=list)
 
 
 class RegistrationPatchSchema(ma.Schema):
     """What a participant may change with the token."""
 
-    session_id = fields.Integer()
+    session_id = fields.Integer(strict=True)
     language = fields.String()
     spoken_language = fields.String(allow_none=True)
     listening_language = fields.String(allow_none=True)
     timezone = fields.String()
     function = fields.String()
     liaison_email = fields.String(allow_none=True)
-    workstreams = fields.List(fields.Integer())
+    workstreams = fields.List(fields.Integer(strict=True))
     accept_waitlist = fields.Boolean(load_default=False)
 
 

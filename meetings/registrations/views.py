@@ -12,6 +12,7 @@ from meetings.core.forms import submit
 from meetings.core.i18n import current_language
 from meetings.core.localtime import TZ_COOKIE, in_zone, request_zone, session_times, viewer_zone
 from meetings.core.session_advice import advise
+from meetings.core.transactions import commit_with_retry
 from meetings.core.zonepicker import canonical_zone, zone_choices
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
@@ -132,8 +133,7 @@ def cancel(token: str):
                                start=in_zone(registration.session.starts_at, registration.timezone))
     if not CancelForm().validate_on_submit():
         raise CSRFError()
-    ops.cancel_registration(db, registration, utcnow())
-    db.commit()
+    commit_with_retry(lambda: ops.cancel_registration(db, registration, utcnow()))
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for(".manage", token=token), 303)
 
