@@ -117,7 +117,7 @@ def dashboard(meeting_id: int):
         "console/dashboard.html", meeting=meeting, world=_world_time(meeting, facts),
         charts=_dashboard_charts(dashboards.meeting_counts(facts), dashboards.interest_counts(db), titles),
         sessions=dashboards.session_table(facts, meeting.sessions), waitlist=dashboards.waitlist(db, meeting),
-        total=len(facts), retention_days=retention,
+        total=len(facts), retention_days=retention, tasks=dashboards.task_progress(db, meeting),
         anonymizable=privacy.retention_due(meeting, utcnow(), retention) and privacy.holds_personal_data(db, meeting),
         now=utcnow())
 
@@ -261,9 +261,10 @@ def anonymize(meeting_id: int):
     status = 422 if request.method == "POST" else 200
     if _confirmed(form):
         try:
-            count = privacy.anonymize_meeting(db, meeting, current_actor(), utcnow(), days)
+            task = privacy.request_anonymization(db, meeting, current_actor(), utcnow(), days)
             db.commit()
-            flash(_("%(count)s registrations anonymized.", count=count), "success")
+            flash(_("%(count)s registrations are being anonymized; the dashboard shows the progress.",
+                    count=task.total), "success")
             return redirect(url_for(".dashboard", meeting_id=meeting.id), 303)
         except DomainError as error:
             db.rollback()
