@@ -121,9 +121,9 @@ def _random_token(db: Session) -> sa.ColumnElement[str]:
     """A fresh unguessable token per row, made by the database (256 bits), for set-based updates."""
     if db.get_bind().dialect.name == "postgresql":
         def uuid_hex() -> sa.ColumnElement[str]:
-            return sa.func.replace(sa.cast(sa.func.gen_random_uuid(), sa.String), "-", "")
+            return sa.func.replace(sa.cast(sa.func.gen_random_uuid(), sa.String), "-", "", type_=sa.String)
         return uuid_hex() + uuid_hex()
-    return sa.func.lower(sa.func.hex(sa.func.randomblob(32)))
+    return sa.func.lower(sa.func.hex(sa.func.randomblob(32)), type_=sa.String)
 
 
 def _purge_addressed(db: Session, emails: set[str]) -> None:
