@@ -74,10 +74,11 @@ Step = Callable[[Session, BackgroundTask, datetime, int], Batch]
 
 def record_task(db: Session, kind: str, subject_id: int, now: datetime, *, total: int,
                 meeting_id: int | None = None, params: dict | None = None) -> BackgroundTask:
-    """Record a decision to carry out; an unfinished older task of the same kind and subject is superseded."""
-    db.execute(sa.update(BackgroundTask).where(
-        BackgroundTask.kind == kind, BackgroundTask.subject_id == subject_id,
-        BackgroundTask.status.in_(UNFINISHED)).values(status="superseded", updated_at=now))
+    """Record a decision to carry out (an unfinished older task of the same kind and subject gives way to it).
+
+    The older task is not touched here (the scheduler may hold its row during a batch): ``run_one_batch``
+    marks it superseded when its turn comes, so the request never waits for a batch.
+    """
     task = BackgroundTask(kind=kind, subject_id=subject_id, meeting_id=meeting_id, status="pending", total=total,
                           done=0, failures=0, cursor=0, params=params or {}, last_error="", created_at=now,
                           updated_at=now)
@@ -93,7 +94,14 @@ def run_one_batch(db: Session, steps: Mapping[str, Step], now: datetime, batch_s
     if task is None:
         db.rollback()
         return None
+    newer = db.scalar(sa.select(BackgroundTask.id).where(
+        BackgroundTask.kind == task.kind, BackgroundTask.subject_id == task.subject_id, BackgroundTask.id > task.id,
+        BackgroundTask.status.in_(UNFINISHED)).limit(1))
     step = steps.get(task.kind)
+    if newer is not None:  # a later decision about the same subject does the rest
+        task.status, task.updated_at = "superseded", now
+        db.commit()
+        return task
     if step is None:
         batch = Batch(0, 0, task.cursor, True, f"unknown task kind {task.kind}")
     else:
@@ -132,7 +140,10 @@ def run_tasks(session_factory: Callable[[], Session], steps: Mapping[str, Step],
 
 
 def tasks_of_meeting(db: Session, meeting_id: int, limit: int = 20) -> list[BackgroundTask]:
-    """The latest tasks about a meeting (newest first), superseded ones left out."""
-    return list(db.scalars(sa.select(BackgroundTask).where(
-        BackgroundTask.meeting_id == meeting_id, BackgroundTask.status != "superseded")
-        .order_by(BackgroundTask.id.desc()).limit(limit)))
+    """The latest task per kind and subject of a meeting, newest first."""
+    latest: dict[tuple[str, int], BackgroundTask] = {}
+    for task in db.scalars(sa.select(BackgroundTask).where(
+            BackgroundTask.meeting_id == meeting_id, BackgroundTask.status != "superseded")
+            .order_by(BackgroundTask.id.desc()).limit(limit * 4)):
+        latest.setdefault((task.kind, task.subject_id), task)
+    return list(latest.values())[:limit]
