@@ -21,7 +21,7 @@ from meetings.outbox.admin import add_webhook
 from meetings.outbox.delivery import deliver_due
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email, enqueue_webhook_event
 from meetings.outbox.models import OutboxMessage, Webhook
-from meetings.outbox.transports import Transports
+from meetings.outbox.transports import Transports, webhook_limits_from_config
 from notifications.errors import DeliveryError
 from notifications.smtp import SmtpSettings
 from notifications.webhooks import WebhookLimits, build_webhook_request, is_public_address, post_webhook
@@ -243,3 +243,12 @@ def test_the_outbox_page_shows_a_status_never_the_answer(client, db):
     login(client, db)
     html = client.get("/secretariat/outbox").get_data(as_text=True)
     assert "HTTP 500" in html
+
+
+def test_allowed_hosts_and_limits_come_from_the_settings():
+    limits = webhook_limits_from_config({"WEBHOOK_ALLOWED_HOSTS": " Hooks.Intranet.example., 10.0.0.7 ,",
+                                         "WEBHOOK_DEADLINE_SECONDS": "4.5", "WEBHOOK_MAX_RESPONSE_BYTES": "1024"})
+    assert limits == WebhookLimits(deadline=4.5, max_response_bytes=1024,
+                                   allowed_hosts=frozenset({"hooks.intranet.example", "10.0.0.7"}))
+    assert limits.allows("HOOKS.intranet.example") and not limits.allows("intranet.example")
+    assert webhook_limits_from_config({}).allowed_hosts == frozenset()
