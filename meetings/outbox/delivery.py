@@ -10,12 +10,18 @@ E-mails and webhooks are claimed by separate jobs (``channel``), and webhooks ar
 threads, each call bounded by a deadline: a slow receiver never holds e-mail back. Once an e-mail is
 sent, its bodies and invite (which hold manage, sign-in or join links) are cleared; the row keeps
 who, what and when.
+
+Coalescing: an e-mail about a registration's calendar object (same recipients, same UID) is not sent
+when a newer one about that object, with a higher SEQUENCE, is still waiting to go: it is marked
+``superseded``; the newest carries the current state, so the calendar still sees SEQUENCE increase
+and nothing the participant needs is lost. Messages without an invite are never coalesced.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -39,6 +45,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 _REPORT_LOCK = threading.Lock()  # webhook workers record their outcomes concurrently
+_UID = re.compile(r"^UID:(.+?)\r?$", re.M)
+_SEQUENCE = re.compile(r"^SEQUENCE:(\d+)\r?$", re.M)
 
 
 @dataclass
@@ -47,6 +55,7 @@ class DeliveryReport:
 
     claimed: int = 0
     sent: int = 0
+    superseded: int = 0
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -104,6 +113,15 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
     emails = [r for r in rows if r.channel == "email"]
     webhooks = [r for r in rows if r.channel == "webhook"]
     if emails:
+        with session_factory() as db:
+            replaced = newer_versions(db, emails)
+        for row in emails:
+            if row.id in replaced:
+                _record(session_factory, token, row, now(), report, None, replaced_by=replaced[row.id])
+                if on_progress:
+                    on_progress(1)
+        emails = [r for r in emails if r.id not in replaced]
+    if emails:
         try:
             with transports.mailer() as mailer:
                 for row in emails:
@@ -131,6 +149,37 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
                 list(pool.map(post, webhooks))
 
 
+def calendar_version(calendar: str | None) -> tuple[str, int] | None:
+    """(UID, SEQUENCE) of an invite or cancellation, or None."""
+    uid, sequence = _UID.search(calendar or ""), _SEQUENCE.search(calendar or "")
+    return (uid.group(1).strip(), int(sequence.group(1))) if uid and sequence else None
+
+
+def newer_versions(db: Session, rows: list[OutboxMessage]) -> dict[int, int]:
+    """Row id -> id of a newer unsent e-mail to the same recipients about the same calendar object, higher SEQUENCE."""
+    versions = {r.id: (r, calendar_version(r.calendar)) for r in rows if r.registration_id and r.calendar}
+    versions = {row_id: (row, version) for row_id, (row, version) in versions.items() if version}
+    if not versions:
+        return {}
+    newest: dict[tuple, tuple[int, int]] = {}
+    for other in db.execute(sa.select(OutboxMessage.id, OutboxMessage.registration_id, OutboxMessage.to_addresses,
+                                      OutboxMessage.cc_addresses, OutboxMessage.calendar).where(
+            OutboxMessage.channel == "email", OutboxMessage.status.in_(("pending", "sending")),
+            OutboxMessage.registration_id.in_({row.registration_id for row, _v in versions.values()}),
+            OutboxMessage.id > min(versions), OutboxMessage.calendar.is_not(None))):
+        version = calendar_version(other.calendar)
+        if version is None:
+            continue
+        key = (other.registration_id, version[0], tuple(other.to_addresses), tuple(other.cc_addresses))
+        newest[key] = max(newest.get(key, (-1, -1)), (version[1], other.id))
+    replaced = {}
+    for row_id, (row, (uid, sequence)) in versions.items():
+        best = newest.get((row.registration_id, uid, tuple(row.to_addresses), tuple(row.cc_addresses)))
+        if best and best[1] > row_id and best[0] > sequence:
+            replaced[row_id] = best[1]
+    return replaced
+
+
 def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook], now: datetime) -> None:
     hook = hooks.get(row.webhook_id)
     if hook is None or not hook.active:
@@ -154,11 +203,16 @@ def _attempt(session_factory, token: str, row: OutboxMessage, now, report: Deliv
 
 
 def _record(session_factory, token: str, row: OutboxMessage, now: datetime, report: DeliveryReport,
-            error: DeliveryError | None) -> None:
+            error: DeliveryError | None, replaced_by: int | None = None) -> None:
     """Store the outcome, only if this worker still holds the row."""
     attempts = row.attempts + 1
     with _REPORT_LOCK:
-        values = _outcome(row, attempts, now, report, error)
+        if replaced_by is not None:
+            values = {"status": "superseded", "lease_until": None, "last_error": f"replaced by #{replaced_by}",
+                      "body_text": "", "body_html": "", "calendar": None}
+            report.superseded += 1
+        else:
+            values = _outcome(row, attempts, now, report, error)
     row.status = values["status"]
     with session_factory() as db:
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)

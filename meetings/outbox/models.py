@@ -11,7 +11,7 @@ from meetings.core.db import Base, UTCDateTime, utcnow
 from meetings.core.vocabulary import sql_in
 
 CHANNELS = ("email", "webhook")
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = ("pending", "sending", "sent", "failed", "superseded")
 
 
 class OutboxMessage(Base):

@@ -1,4 +1,4 @@
-"""background tasks: fan-out to registrants and anonymization carried out in batches
+"""background tasks (fan-out and anonymization in batches); outbox rows replaced by a newer message
 
 Revision ID: 0013
 Revises: 0007
@@ -39,9 +39,16 @@ def upgrade() -> None:
     with op.batch_alter_table('background_tasks', schema=None) as batch_op:
         batch_op.create_index('ix_background_tasks_meeting', ['meeting_id'], unique=False)
         batch_op.create_index('ix_background_tasks_status', ['status', 'id'], unique=False)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_outbox_status'), type_='check')
+        batch_op.create_check_constraint('status', "status IN ('pending', 'sending', 'sent', 'failed', 'superseded')")
 
 
 def downgrade() -> None:
+    op.execute("UPDATE outbox SET status = 'sent' WHERE status = 'superseded'")
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_outbox_status'), type_='check')
+        batch_op.create_check_constraint('status', "status IN ('pending', 'sending', 'sent', 'failed')")
     with op.batch_alter_table('background_tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_background_tasks_status')
         batch_op.drop_index('ix_background_tasks_meeting')
