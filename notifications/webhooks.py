@@ -239,8 +239,9 @@ def _exchange(sock: socket.socket, request: bytes, deadline: float, cap: int) ->
     """Send the request, read the status line and headers, drain at most ``cap`` bytes; return the status."""
     sock.settimeout(_remaining(deadline))
     sock.sendall(request)
-    received = b""
-    while b"\r\n\r\n" not in received:
+    received = bytearray()
+    end = -1
+    while end < 0:
         if len(received) > cap:
             raise DeliveryError("response too large", False)
         sock.settimeout(_remaining(deadline))
@@ -248,7 +249,8 @@ def _exchange(sock: socket.socket, request: bytes, deadline: float, cap: int) ->
         if not chunk:
             break
         received += chunk
-    head = received.partition(b"\r\n\r\n")[0] if b"\r\n\r\n" in received else None
+        end = received.find(b"\r\n\r\n", max(0, len(received) - len(chunk) - 3))
+    head = bytes(received[:end]) if end >= 0 else None
     match = _STATUS_RE.match(head or b"")
     if match is None:
         if head is None and time.monotonic() >= deadline:
