@@ -127,12 +127,31 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
 
 
 def resolve_webhook_host(host: str, port: int, limits: WebhookLimits,
-                         resolver: Callable[..., list] = socket.getaddrinfo) -> list[str]:
-    """Every address of ``host``; UnsafeAddress when one of them is not public and the host is not allowed."""
-    try:
-        infos = resolver(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise DeliveryError("host not found", False) from exc
+                         resolver: Callable[..., list] = socket.getaddrinfo, timeout: float | None = None) -> list[str]:
+    """Every address of ``host``; UnsafeAddress when one of them is not public and the host is not allowed.
+
+    With ``timeout``, a resolver that does not answer in time counts as a deadline exceeded (its thread
+    is left to finish on its own).
+    """
+    outcome: list = []
+
+    def resolve() -> None:
+        try:
+            outcome.append(resolver(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            outcome.append(exc)
+
+    if timeout is None:
+        resolve()
+    else:
+        worker = threading.Thread(target=resolve, daemon=True, name="webhook-dns")
+        worker.start()
+        worker.join(max(timeout, 0))
+        if not outcome:
+            raise DeliveryError("deadline exceeded", False)
+    if isinstance(outcome[0], Exception):
+        raise DeliveryError("host not found", False) from outcome[0]
+    infos = outcome[0]
     addresses = list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
     if not addresses:
         raise DeliveryError("host not found", False)
@@ -157,9 +176,9 @@ def post_webhook(
 
     The host is resolved once and every address checked (see ``is_public_address``); the connection
     goes to a checked address, with the URL's host in ``Host`` and in TLS SNI and certificate check, so
-    a second resolution can never lead elsewhere. Connect, request, status line and headers share one
-    deadline; at most ``max_response_bytes`` are read; redirects are not followed. Error messages name
-    a class (``HTTP 503``, ``deadline exceeded``...), never what the receiver wrote.
+    a second resolution can never lead elsewhere. Resolution, connect, request, status line and headers
+    share one deadline; at most ``max_response_bytes`` are read; redirects are not followed. Error
+    messages name a class (``HTTP 503``, ``deadline exceeded``...), never what the receiver wrote.
     """
     try:
         url = validate_webhook_url(url)
@@ -170,7 +189,7 @@ def post_webhook(
     port = parts.port or (443 if https else 80)
     deadline = time.monotonic() + limits.deadline
     try:
-        addresses = resolve_webhook_host(parts.hostname, port, limits, resolver)
+        addresses = resolve_webhook_host(parts.hostname, port, limits, resolver, timeout=limits.deadline)
     except UnsafeAddress as exc:
         raise DeliveryError("address not allowed", True) from exc
     target = quote(parts.path or "/", safe=_URL_SAFE)

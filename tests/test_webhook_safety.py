@@ -252,3 +252,21 @@ def test_allowed_hosts_and_limits_come_from_the_settings():
                                    allowed_hosts=frozenset({"hooks.intranet.example", "10.0.0.7"}))
     assert limits.allows("HOOKS.intranet.example") and not limits.allows("intranet.example")
     assert webhook_limits_from_config({}).allowed_hosts == frozenset()
+
+
+def test_a_resolver_that_hangs_counts_against_the_deadline():
+    body, headers = _request()
+    release = threading.Event()
+
+    def hanging(host, port, type=0):
+        release.wait(10)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryError, match="deadline exceeded"):
+            post_webhook("https://partner.test/hook", body, headers, "s", WebhookLimits(deadline=0.5),
+                         resolver=hanging)
+        assert time.monotonic() - started < 1.5
+    finally:
+        release.set()
