@@ -29,6 +29,16 @@ def load_config(instance_path: str) -> dict:
         "OUTBOX_DELIVER_SECONDS": int(env.get("OUTBOX_DELIVER_SECONDS", "15")),
         # How long a delivery worker holds the rows it claimed; rows of a worker that died are sent again after it.
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "300")),
+        # Webhooks: their own job and worker pool, one deadline per call, a response cap, and the
+        # internal host names allowed although they resolve to private addresses (on-premises receivers).
+        "WEBHOOK_DELIVER_SECONDS": int(env.get("WEBHOOK_DELIVER_SECONDS", "15")),
+        "WEBHOOK_WORKERS": int(env.get("WEBHOOK_WORKERS", "4")),
+        "WEBHOOK_DEADLINE_SECONDS": float(env.get("WEBHOOK_DEADLINE_SECONDS", "10")),
+        "WEBHOOK_MAX_RESPONSE_BYTES": int(env.get("WEBHOOK_MAX_RESPONSE_BYTES", str(64 * 1024))),
+        "WEBHOOK_ALLOWED_HOSTS": env.get("WEBHOOK_ALLOWED_HOSTS", ""),
+        # Fan-out to every registrant (moves, cancellations, anonymization) continues in the scheduler.
+        "BACKGROUND_TASK_SECONDS": int(env.get("BACKGROUND_TASK_SECONDS", "5")),
+        "BACKGROUND_TASK_BATCH": int(env.get("BACKGROUND_TASK_BATCH", "200")),
         # Secretariat console: interpreters per booth (up to / beyond the long-session threshold) and
         # how long after a meeting its registrations are kept before they may be anonymized.
         "INTERPRETERS_PER_BOOTH_SHORT": int(env.get("INTERPRETERS_PER_BOOTH_SHORT", "2")),

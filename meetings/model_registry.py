@@ -2,7 +2,7 @@
 
 from meetings.accounts import models as accounts_models
 from meetings.console import models as console_models
-from meetings.core import audit, db
+from meetings.core import audit, db, tasks
 from meetings.models import meeting, registration
 from meetings.organizations import models as organizations_models
 from meetings.outbox import models as outbox_models
@@ -12,5 +12,5 @@ from meetings.topic_terms import models as topic_terms_models
 
 MODEL_MODULES = (audit, meeting, registration, organizations_models, accounts_models, outbox_models,
                  console_models, roundtables_models, support_models,
-                 topic_terms_models)
+                 topic_terms_models, tasks)
 metadata = db.Base.metadata

@@ -141,9 +141,11 @@ def committed(live_app):
     with dbmod.new_session(live_app) as db:
         from meetings.accounts.models import User
         from meetings.core.audit import AuditEntry
+        from meetings.core.tasks import BackgroundTask
         from meetings.roundtables.models import RegionalForumTopic, Roundtable, RoundtableInvitation
 
         db.execute(sa.delete(AuditEntry))
+        db.execute(sa.delete(BackgroundTask))
         db.execute(sa.delete(RoundtableInvitation))
         db.execute(sa.delete(Roundtable))  # cascades to its windows and history
         db.execute(sa.delete(RegionalForumTopic))

@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from support.api import registration_payload
 from support.factories import make_meeting
 
+from meetings.core import db as dbmod
 from meetings.core.db import utcnow
+from meetings.core.tasks import run_tasks
+from meetings.jobs.definitions import TASK_STEPS
 from meetings.outbox.models import OutboxMessage
 from meetings.sessions.operations import reschedule_session
 
@@ -25,6 +28,8 @@ def test_session_moved_by_the_secretariat_says_old_and_new_time(app_context, cli
                                           timezone="America/Mexico_City"))
     session = meeting.sessions[0]
     assert reschedule_session(db, session, session.starts_at + timedelta(hours=2, minutes=30), 180, None, utcnow())
+    db.commit()  # the scheduler's background task writes the e-mails, with the time before the move
+    run_tasks(lambda: dbmod.new_session(app_context), TASK_STEPS, utcnow)
     (update,) = _messages(db, "registration.session_changed")
     text = update.body_text
     # Mexico City is UTC-6 in March 2027: 01:00 before, 03:30 now.

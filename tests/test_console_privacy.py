@@ -18,6 +18,7 @@ from meetings.accounts.models import LoginAttempt
 from meetings.core import db as dbmod
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
+from meetings.jobs.definitions import tasks_job
 from meetings.models import GlobalMeeting, Registration
 from meetings.organizations.models import WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
@@ -145,6 +146,10 @@ def test_secretariat_anonymizes_a_meeting_only_after_the_retention_period(client
     assert f"/secretariat/console/meetings/{old.id}/anonymize" in dashboard
     done = post_form(client, f"/secretariat/console/meetings/{old.id}/anonymize", {"confirm": "y"})
     assert done.status_code == 303
+    pending = client.get(f"/secretariat/console/meetings/{old.id}").get_data(as_text=True)
+    assert "0 of 2 anonymized" in pending  # the request recorded the decision; the scheduler carries it out
+    with app.app_context():
+        assert tasks_job(app) == 1
     db.expire_all()
     old_rows = db.scalars(sa.select(Registration).where(Registration.meeting_id == old.id)).all()
     assert [r.name for r in old_rows] == ["", ""] and all(r.status == "confirmed" for r in old_rows)
@@ -156,6 +161,7 @@ def test_secretariat_anonymizes_a_meeting_only_after_the_retention_period(client
     # The dashboard still counts the anonymized registrations.
     after = client.get(f"/secretariat/console/meetings/{old.id}").get_data(as_text=True)
     assert "2 registrations in all" in after and f"/meetings/{old.id}/anonymize" not in after
+    assert "2 of 2 anonymized" in after
     assert not db.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.registration_id.in_([r.id for r in old_rows]),
                                                            OutboxMessage.channel == "email"))
 

@@ -22,14 +22,15 @@ from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.transports import Transports
 from meetings.sessions.messages import sweep_reminders
 from notifications.smtp import SmtpSettings
-from notifications.webhooks import verify
+from notifications.webhooks import WebhookLimits, verify
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _transports(port: int) -> Transports:
     return Transports(mail_from="ACSG Dialogue Platform <dialogue@acsg.example.org>",
-                      smtp=SmtpSettings("127.0.0.1", port, timeout=5), mail_folder=None)
+                      smtp=SmtpSettings("127.0.0.1", port, timeout=5), mail_folder=None,
+                      webhook_limits=WebhookLimits(allowed_hosts=frozenset({"127.0.0.1"})))
 
 
 def _rows(db, **filters):

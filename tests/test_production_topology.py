@@ -222,6 +222,9 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
                 == "register-first-0001"
             audited = conn.scalars(sa.text("SELECT request_id FROM audit_log WHERE action = 'session.rescheduled'"))
             assert set(audited) == {move_request_id}
+            moved_rows = conn.scalars(sa.text(
+                "SELECT request_id FROM outbox WHERE topic = 'registration.session_changed'"))
+            assert set(moved_rows) == {move_request_id}  # written by the scheduler's background task
 
         # A burst while the scheduler is stopped, then a kill in the middle of delivering it.
         web.stop_scheduler()
@@ -269,7 +272,7 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     logs = web.logs()
     lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert any(line.get("request_id") == "register-first-0001" and line.get("status") == 201 for line in lines)
-    assert any(line.get("job") == "deliver-outbox" and line.get("outcome") == "ok" for line in lines)
+    assert any(line.get("job") == "deliver-email" and line.get("outcome") == "ok" for line in lines)
 
     # /metrics adds up both workers and the scheduler processes (PROMETHEUS_MULTIPROC_DIR).
     scrape = requests.get(f"{web.base}/metrics", timeout=10)
@@ -278,8 +281,9 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     assert _metric(text, "acsg_http_requests_total", status="201") >= BURST + 1
     assert _metric(text, "acsg_http_request_duration_seconds_count", method="POST") >= BURST + 1
     assert _metric(text, "acsg_outbox_deliveries_total", channel="email", outcome="sent") >= BURST + 2
-    assert _metric(text, "acsg_scheduler_job_runs_total", job="deliver-outbox", outcome="ok") >= 2
-    assert _metric(text, "acsg_scheduler_job_duration_seconds_count", job="deliver-outbox") >= 2
+    assert _metric(text, "acsg_scheduler_job_runs_total", job="deliver-email", outcome="ok") >= 2
+    assert _metric(text, "acsg_scheduler_job_duration_seconds_count", job="deliver-email") >= 2
+    assert _metric(text, "acsg_scheduler_job_runs_total", job="background-tasks", outcome="ok") >= 1
     assert _metric(text, "acsg_registrations", status="confirmed") == BURST + 1
     assert _metric(text, "acsg_outbox_messages", channel="email") == 0  # nothing pending, sending or failed
     assert _metric(text, "acsg_outbox_oldest_due_age_seconds") == 0

@@ -6,11 +6,15 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from support.api import register
 from support.factories import make_meeting
 
+from meetings.core import db as dbmod
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
+from meetings.core.tasks import run_tasks
+from meetings.jobs.definitions import TASK_STEPS
 from meetings.outbox.models import OutboxMessage
 from meetings.sessions.messages import sweep_reminders
 from meetings.sessions.operations import cancel_meeting, cancel_session, reschedule_session
@@ -22,6 +26,13 @@ def _fill(client, meeting, people: int):
 
 def _messages(db, topic):
     return db.scalars(sa.select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id)).all()
+
+
+def _run_tasks(db) -> None:
+    """What the scheduler process does after the request: carry the fan-out to its end."""
+    db.commit()
+    app = current_app._get_current_object()
+    run_tasks(lambda: dbmod.new_session(app), TASK_STEPS, utcnow)
 
 
 def _sequence(calendar: str) -> int:
@@ -36,6 +47,8 @@ def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(a
     first_invites = {m.to_addresses[0]: _sequence(m.calendar) for m in _messages(db, "registration.confirmed")}
     new_start = session_a.starts_at + timedelta(hours=2)
     assert reschedule_session(db, session_a, new_start, 120, None, utcnow())
+    assert _messages(db, "registration.session_changed") == []  # the request only records the decision
+    _run_tasks(db)
     updates = _messages(db, "registration.session_changed")
     assert sorted(m.to_addresses[0] for m in updates) == ["p0@example.org", "p1@example.org", "p2@example.org",
                                                           "p3@example.org"]
@@ -48,6 +61,7 @@ def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(a
         assert _sequence(message.calendar) > first_invites[message.to_addresses[0]]
     assert db.scalar(sa.select(AuditEntry.action)) == "session.rescheduled"
     assert not reschedule_session(db, session_a, new_start, 120, None, utcnow())  # no change, no message
+    _run_tasks(db)
     assert len(_messages(db, "registration.session_changed")) == 4
     assert sweep_reminders(db, new_start - timedelta(hours=1)) == 3
 
@@ -56,6 +70,7 @@ def test_cancelling_a_session_sends_cancellations(app_context, client, db):
     meeting = make_meeting(db, capacity=10)
     _fill(client, meeting, 2)
     assert cancel_session(db, meeting.sessions[0], None, utcnow())
+    _run_tasks(db)
     cancellations = _messages(db, "registration.session_cancelled")
     assert len(cancellations) == 2
     assert all(m.calendar_method == "CANCEL" and "STATUS:CANCELLED" in m.calendar for m in cancellations)
@@ -66,5 +81,6 @@ def test_cancelling_a_meeting_cancels_both_sessions(app_context, client, db):
     meeting = make_meeting(db, capacity=10)
     _fill(client, meeting, 1)
     cancel_meeting(db, meeting, None, utcnow())
+    _run_tasks(db)
     assert {s.status for s in meeting.sessions} == {"cancelled"}
     assert len(_messages(db, "registration.session_cancelled")) == 1

@@ -9,6 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from meetings.console.interpretation import InterpretationPlan, plan_interpretat
 from meetings.console.models import InterpretationBooking
 from meetings.core.charts import ZoneRow
 from meetings.core.errors import NotFound
+from meetings.core.tasks import tasks_of_meeting
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, Workstream, WorkstreamInterest
 
@@ -178,3 +181,30 @@ def session_plans(db: Session, meeting: GlobalMeeting, settings: dict) -> list[S
         ), booked_channels(db, session))
         for session in meeting.sessions
     ]
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    """One background task of a meeting, as the console shows it."""
+
+    title: str
+    progress: str
+    finished: bool
+    failures: int
+    last_error: str
+
+
+def task_progress(db: Session, meeting: GlobalMeeting) -> list[TaskProgress]:
+    """What the background tasks of a meeting have done so far ("1,240 of 2,000 notified"), newest first."""
+    labels = {s.id: s.label for s in meeting.sessions}
+    rows = []
+    for task in tasks_of_meeting(db, meeting.id):
+        done, total = format_decimal(task.done), format_decimal(task.total)
+        if task.kind == "meeting.anonymize":
+            title = _("Anonymizing the registrations")
+            progress = _("%(done)s of %(total)s anonymized", done=done, total=total)
+        else:
+            title = _("Notifying the registrants of session %(label)s", label=labels.get(task.subject_id, "?"))
+            progress = _("%(done)s of %(total)s notified", done=done, total=total)
+        rows.append(TaskProgress(title, progress, task.finished, task.failures, task.last_error))
+    return rows

@@ -5,10 +5,12 @@ Verb-named operations that flush, never commit. What erasure removes:
   random tokens nobody holds, so the old manage and feed links stop working); the row stays, without
   personal data, so that counts (session, category, country, language needs, attendance) remain;
 - every outbox row of the registration (e-mails carry addresses, names and links in their bodies and
-  calendars) and e-mails addressed to the person that belong to no other registration;
+  calendars) and e-mails addressed to the person that belong to no registration;
 - workstream-interest contacts given with that e-mail (the organization's interest itself stays);
 - failed-login records keyed by that e-mail.
 The audit log never holds a participant's name or e-mail: entries name the registration by id.
+Erasure is set-based (a few statements per batch of registrations, whatever its size); the console's
+anonymization is recorded as a background task that the scheduler process carries out in batches.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from meetings.accounts.models import LoginAttempt
 from meetings.console.models import Attendance
 from meetings.core.audit import AuditEntry, record_action
 from meetings.core.errors import Conflict
+from meetings.core.tasks import BackgroundTask, Batch, record_task
 from meetings.models import GlobalMeeting, Registration
-from meetings.models.registration import new_manage_token
 from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
 from meetings.registrations.operations import cancel_registration
 
 PARTICIPANT_ACTOR = "participant"
-
+ANONYMIZE_MEETING = "meeting.anonymize"
+ANONYMIZE_BATCH = 500
 
 
 def participant_data(db: Session, registration: Registration) -> dict:
@@ -82,7 +85,7 @@ def erase_participant(db: Session, registration: Registration, now: datetime) ->
     if registration.status != "cancelled":
         cancel_registration(db, registration, now)
     registration_id = registration.id
-    _erase(db, [registration], wipe_contacts=True)
+    _erase(db, [registration_id], wipe_contacts=True)
     db.add(AuditEntry(at=now, actor_id=None, actor_label=PARTICIPANT_ACTOR, action="registration.erased",
                       subject_type="registration", subject_id=registration_id,
                       details={"meeting_id": registration.meeting_id}))
@@ -90,44 +93,51 @@ def erase_participant(db: Session, registration: Registration, now: datetime) ->
     return registration_id
 
 
-def _erase(db: Session, registrations: list[Registration], *, wipe_contacts: bool) -> None:
-    """Remove personal data of ``registrations`` from every table (see the module's docstring)."""
-    ids = [r.id for r in registrations]
-    emails = {r.email_key for r in registrations if r.email_key and not r.email_key.startswith("erased:")}
-    if ids:
-        db.execute(sa.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids),
-                                                  OutboxMessage.channel == "email"))
-    for email in emails:
-        _purge_addressed(db, email, ids)
-        db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key == email))
+def _erase(db: Session, ids: list[int], *, wipe_contacts: bool) -> int:
+    """Remove personal data of the registrations ``ids`` from every table, set-based; returns rows erased."""
+    if not ids:
+        return 0
+    emails = set(db.scalars(sa.select(Registration.email_key).where(
+        Registration.id.in_(ids), ~Registration.email_key.startswith("erased:"))))
+    db.execute(sa.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids), OutboxMessage.channel == "email")
+               .execution_options(synchronize_session=False))
+    if emails:
+        _purge_addressed(db, emails)
+        db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key.in_(emails))
+                   .execution_options(synchronize_session=False))
         if wipe_contacts:
-            db.execute(sa.update(WorkstreamInterest)
-                       .where(sa.func.lower(WorkstreamInterest.contact_email) == email)
-                       .values(contact_name="", contact_email="", note=""))
-    for registration in registrations:
-        registration.name = ""
-        registration.email = ""
-        registration.email_key = f"erased:{registration.id}"
-        registration.function = ""
-        registration.liaison_email = None
-        registration.manage_token = new_manage_token()
-        registration.feed_token = new_manage_token()
+            db.execute(sa.update(WorkstreamInterest).where(sa.func.lower(WorkstreamInterest.contact_email).in_(emails))
+                       .values(contact_name="", contact_email="", note="")
+                       .execution_options(synchronize_session=False))
+    erased = db.execute(sa.update(Registration).where(Registration.id.in_(ids)).values(
+        name="", email="", email_key=sa.literal("erased:") + sa.cast(Registration.id, sa.String),
+        function="", liaison_email=None, manage_token=_random_token(db), feed_token=_random_token(db),
+    ).execution_options(synchronize_session="fetch")).rowcount
     db.flush()
+    return erased
 
 
-def _purge_addressed(db: Session, email: str, erased_ids: list[int]) -> None:
-    """Delete e-mails to ``email`` that belong to no other (live) registration."""
-    pattern = f"%{email}%"
-    candidates = db.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.channel == "email",
-        sa.or_(sa.func.lower(sa.cast(OutboxMessage.to_addresses, sa.Text)).like(pattern),
-               sa.func.lower(sa.cast(OutboxMessage.cc_addresses, sa.Text)).like(pattern)),
-        sa.or_(OutboxMessage.registration_id.is_(None), OutboxMessage.registration_id.in_(erased_ids)),
-    )).all()
-    for message in candidates:
-        addresses = {a.casefold() for a in [*message.to_addresses, *message.cc_addresses]}
-        if email in addresses:
-            db.delete(message)
+def _random_token(db: Session) -> sa.ColumnElement[str]:
+    """A fresh unguessable token per row, made by the database (256 bits), for set-based updates."""
+    if db.get_bind().dialect.name == "postgresql":
+        def uuid_hex() -> sa.ColumnElement[str]:
+            return sa.func.replace(sa.cast(sa.func.gen_random_uuid(), sa.String), "-", "", type_=sa.String)
+        return uuid_hex() + uuid_hex()
+    return sa.func.lower(sa.func.hex(sa.func.randomblob(32)), type_=sa.String)
+
+
+def _purge_addressed(db: Session, emails: set[str]) -> None:
+    """Delete e-mails to any of ``emails`` that belong to no registration (one query for the whole set)."""
+    to_text = sa.func.lower(sa.cast(OutboxMessage.to_addresses, sa.Text))
+    cc_text = sa.func.lower(sa.cast(OutboxMessage.cc_addresses, sa.Text))
+    matches = [clause for email in emails for clause in (to_text.like(f"%{email}%"), cc_text.like(f"%{email}%"))]
+    candidates = db.execute(sa.select(OutboxMessage.id, OutboxMessage.to_addresses, OutboxMessage.cc_addresses).where(
+        OutboxMessage.channel == "email", OutboxMessage.registration_id.is_(None), sa.or_(*matches))).all()
+    doomed = [row.id for row in candidates
+              if emails & {a.casefold() for a in [*row.to_addresses, *row.cc_addresses]}]
+    if doomed:
+        db.execute(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(doomed))
+                   .execution_options(synchronize_session=False))
 
 
 def meeting_end(meeting: GlobalMeeting) -> datetime | None:
@@ -157,14 +167,45 @@ def meetings_due_for_anonymization(db: Session, now: datetime, older_than_days: 
 
 def anonymize_meeting(db: Session, meeting: GlobalMeeting, actor, now: datetime, older_than_days: int) -> int:
     """Erase personal data from every registration of a meeting past the retention period; returns how many."""
+    _check_retention(meeting, now, older_than_days)
+    count = 0
+    while True:
+        batch = anonymize_batch(db, meeting.id, limit=ANONYMIZE_BATCH)
+        count += batch.handled
+        if batch.finished:
+            break
+    record_action(db, actor, "meeting.anonymized", "meeting", meeting.id, now, edition=meeting.edition,
+                  registrations=count, older_than_days=older_than_days)
+    return count
+
+
+def request_anonymization(db: Session, meeting: GlobalMeeting, actor, now: datetime,
+                          older_than_days: int) -> BackgroundTask:
+    """Record (and audit) the decision to anonymize a meeting; the scheduler process erases it in batches."""
+    _check_retention(meeting, now, older_than_days)
+    total = db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.meeting_id == meeting.id, ~Registration.email_key.startswith("erased:"))) or 0
+    record_action(db, actor, "meeting.anonymized", "meeting", meeting.id, now, edition=meeting.edition,
+                  registrations=total, older_than_days=older_than_days)
+    return record_task(db, ANONYMIZE_MEETING, meeting.id, now, total=total, meeting_id=meeting.id)
+
+
+def anonymize_batch(db: Session, meeting_id: int, *, limit: int) -> Batch:
+    """Erase the next ``limit`` registrations of a meeting that still hold personal data (set-based)."""
+    ids = list(db.scalars(sa.select(Registration.id).where(
+        Registration.meeting_id == meeting_id, ~Registration.email_key.startswith("erased:"))
+        .order_by(Registration.id).limit(limit)))
+    _erase(db, ids, wipe_contacts=False)
+    return Batch(len(ids), 0, ids[-1] if ids else 0, len(ids) < limit)
+
+
+def anonymize_step(db: Session, task: BackgroundTask, now: datetime, limit: int) -> Batch:
+    """The background step of ``meeting.anonymize``."""
+    return anonymize_batch(db, task.subject_id, limit=limit)
+
+
+def _check_retention(meeting: GlobalMeeting, now: datetime, older_than_days: int) -> None:
     if not retention_due(meeting, now, older_than_days):
         raise Conflict("retention_not_over",
                        _l("This meeting ended less than %(days)s days ago: its registrations are kept until then."),
                        days=older_than_days)
-    registrations = list(db.scalars(sa.select(Registration).where(
-        Registration.meeting_id == meeting.id, ~Registration.email_key.startswith("erased:"))))
-    _erase(db, registrations, wipe_contacts=False)
-    record_action(db, actor, "meeting.anonymized", "meeting", meeting.id, now, edition=meeting.edition,
-                  registrations=len(registrations), older_than_days=older_than_days)
-    return len(registrations)
-

@@ -123,7 +123,7 @@ def dashboard(meeting_id: int):
         "console/dashboard.html", meeting=meeting, world=_world_time(meeting, facts),
         charts=_dashboard_charts(dashboards.meeting_counts(facts), dashboards.interest_counts(db), titles),
         sessions=dashboards.session_table(facts, meeting.sessions), waitlist=dashboards.waitlist(db, meeting),
-        total=len(facts), retention_days=retention,
+        total=len(facts), retention_days=retention, tasks=dashboards.task_progress(db, meeting),
         anonymizable=privacy.retention_due(meeting, utcnow(), retention) and privacy.holds_personal_data(db, meeting),
         now=utcnow())
 
@@ -262,9 +262,11 @@ def anonymize(meeting_id: int):
     days = _settings()["RETENTION_DAYS"]
     status = 422 if request.method == "POST" else 200
     if _confirmed(form):
-        submitted = run_operation(form, lambda: privacy.anonymize_meeting(db, meeting, current_actor(), utcnow(), days))
+        submitted = run_operation(
+            form, lambda: privacy.request_anonymization(db, meeting, current_actor(), utcnow(), days))
         if submitted.done:
-            flash(_("%(count)s registrations anonymized.", count=submitted.value), "success")
+            flash(_("%(count)s registrations are being anonymized; the dashboard shows the progress.",
+                    count=submitted.value.total), "success")
             return redirect(url_for(".dashboard", meeting_id=meeting.id), 303)
         status = submitted.status
     return render_template("console/confirm.html", form=form, meeting=meeting,

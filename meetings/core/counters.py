@@ -11,7 +11,7 @@ HTTP_LATENCY = Histogram("acsg_http_request_duration_seconds", "Time to answer H
 RATE_LIMIT_REFUSALS = Counter("acsg_rate_limit_refusals", "Requests refused with 429 Too Many Requests, by endpoint",
                               ["endpoint"])
 DELIVERIES = Counter("acsg_outbox_deliveries", "Outbox delivery attempts, by channel and outcome "
-                     "(sent, retrying, failed)", ["channel", "outcome"])
+                     "(sent, retrying, failed, superseded)", ["channel", "outcome"])
 JOB_RUNS = Counter("acsg_scheduler_job_runs", "Scheduler job runs, by job and outcome (ok, error)", ["job", "outcome"])
 JOB_DURATION = Histogram("acsg_scheduler_job_duration_seconds", "Duration of scheduler job runs, by job", ["job"],
                          buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))

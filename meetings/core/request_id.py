@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import g, has_request_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$")
+_CARRIED: ContextVar[str | None] = ContextVar("carried_request_id", default=None)
 
 
 def accept_request_id(incoming: str | None) -> str:
@@ -19,7 +23,17 @@ def accept_request_id(incoming: str | None) -> str:
 
 
 def current_request_id() -> str | None:
-    """The current request's id, or None in the CLI and in scheduled jobs."""
+    """The current request's id, the id of the request whose work a background task carries on, or None."""
     if has_request_context():
         return g.get("request_id")
-    return None
+    return _CARRIED.get()
+
+
+@contextmanager
+def carrying_request_id(request_id: str | None) -> Iterator[None]:
+    """Within this block (outside any request), rows and entries are caused by the request ``request_id``."""
+    token = _CARRIED.set(request_id)
+    try:
+        yield
+    finally:
+        _CARRIED.reset(token)

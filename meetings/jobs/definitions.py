@@ -1,4 +1,9 @@
-"""The recurring jobs of the scheduler process (sweep reminders, deliver the outbox) and its lock."""
+"""The recurring jobs of the scheduler process and its lock.
+
+Reminders are swept, e-mails and webhooks delivered by separate jobs (APScheduler runs jobs in
+parallel threads, so a slow webhook receiver never holds e-mail back), and background tasks (a session
+moved or cancelled, a meeting anonymized) continue in batches.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from meetings.console.privacy import ANONYMIZE_MEETING, anonymize_step
 from meetings.core.db import new_session, utcnow
+from meetings.core.tasks import Step, run_tasks
 from meetings.jobs.runner import Job
 from meetings.outbox.delivery import deliver_job
-from meetings.sessions.messages import parse_offsets, sweep_reminders
+from meetings.sessions.messages import NOTIFY_SESSION, notify_session_step, parse_offsets, sweep_reminders
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x41435347  # "ACSG"
+TASK_STEPS: dict[str, Step] = {NOTIFY_SESSION: notify_session_step, ANONYMIZE_MEETING: anonymize_step}
 
 
 def sweep_job(app: Flask) -> int:
@@ -32,10 +40,20 @@ def sweep_job(app: Flask) -> int:
             db.close()
 
 
+def tasks_job(app: Flask, budget_seconds: float | None = 60.0, max_batches: int | None = None) -> int:
+    """Carry the background tasks forward, one committed batch at a time; returns the batches run."""
+    with app.app_context():
+        return run_tasks(lambda: new_session(app), TASK_STEPS, utcnow, batch_size=app.config["BACKGROUND_TASK_BATCH"],
+                         budget_seconds=budget_seconds, max_batches=max_batches)
+
+
 def scheduler_jobs(app: Flask) -> list[Job]:
     """The jobs of the scheduler process."""
     return [Job("sweep-reminders", lambda: sweep_job(app), app.config["REMINDER_SWEEP_SECONDS"]),
-            Job("deliver-outbox", lambda: deliver_job(app), app.config["OUTBOX_DELIVER_SECONDS"])]
+            Job("background-tasks", lambda: tasks_job(app), app.config["BACKGROUND_TASK_SECONDS"]),
+            Job("deliver-email", lambda: deliver_job(app, channel="email"), app.config["OUTBOX_DELIVER_SECONDS"]),
+            Job("deliver-webhooks", lambda: deliver_job(app, channel="webhook"),
+                app.config["WEBHOOK_DELIVER_SECONDS"])]
 
 
 @contextmanager

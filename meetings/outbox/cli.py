@@ -15,7 +15,8 @@ from meetings.outbox.delivery import deliver_job, requeue
 from meetings.outbox.models import OutboxMessage
 
 outbox = AppGroup("outbox", help="Inspect and deliver the outbox of e-mails and webhooks.")
-STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"), "failed": _l("failed")}
+STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"), "failed": _l("failed"),
+                 "superseded": _l("replaced by a newer message")}
 
 
 @outbox.command("deliver")

@@ -5,14 +5,27 @@ A worker claims a batch by setting a lease and its own claim token in one short 
 writers with ``BEGIN IMMEDIATE``). Each outcome is committed on its own, and only if the row still
 carries the worker's token. A worker that dies leaves its rows to be claimed again when the lease
 expires; a message sent just before such a death may be sent twice, with the same Message-ID.
+
+E-mails and webhooks are claimed by separate jobs (``channel``), and webhooks are posted by a pool of
+threads, each call bounded by a deadline: a slow receiver never holds e-mail back. Once an e-mail is
+sent, its bodies and invite (which hold manage, sign-in or join links) are cleared; the row keeps
+who, what and when.
+
+Coalescing: an e-mail about a registration's calendar object (same recipients, same UID) is not sent
+when a newer one about that object, with a higher SEQUENCE, is still waiting to go: it is marked
+``superseded``; the newest carries the current state, so the calendar still sees SEQUENCE increase
+and nothing the participant needs is lost. Messages without an invite are never coalesced.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,6 +45,9 @@ from notifications.webhooks import build_webhook_request
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
+_REPORT_LOCK = threading.Lock()  # webhook workers record their outcomes concurrently
+_UID = re.compile(r"^UID:(.+?)\r?$", re.M)
+_SEQUENCE = re.compile(r"^SEQUENCE:(\d+)\r?$", re.M)
 
 
 @dataclass
@@ -40,18 +56,22 @@ class DeliveryReport:
 
     claimed: int = 0
     sent: int = 0
+    superseded: int = 0
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE) -> tuple[str, list[int]]:
-    """Lease up to ``limit`` due rows to a new claim token; commits."""
+def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE,
+              channel: str | None = None) -> tuple[str, list[int]]:
+    """Lease up to ``limit`` due rows (of one ``channel``, or any) to a new claim token; commits."""
     token = uuid.uuid4().hex
     due = sa.or_(
         sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
         sa.and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
     )
+    if channel is not None:
+        due = sa.and_(OutboxMessage.channel == channel, due)
     rows = db.scalars(sa.select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                       .limit(limit).with_for_update(skip_locked=True)).all()
     for row in rows:
@@ -71,20 +91,21 @@ def build_email(row: OutboxMessage, transports: Transports, now: datetime):
 
 def deliver_due(session_factory: Callable[[], Session], transports: Transports, now: Callable[[], datetime], *,
                 batch_size: int = 100, lease: timedelta = DEFAULT_LEASE,
-                on_progress: Callable[[int], None] | None = None) -> DeliveryReport:
-    """Deliver everything due, batch after batch, until nothing is due."""
+                on_progress: Callable[[int], None] | None = None, channel: str | None = None,
+                webhook_workers: int = 1) -> DeliveryReport:
+    """Deliver everything due (of one ``channel``, or any), batch after batch, until nothing is due."""
     report = DeliveryReport()
     while True:
         with session_factory() as db:
-            token, ids = claim_due(db, now(), batch_size, lease)
+            token, ids = claim_due(db, now(), batch_size, lease, channel)
         if not ids:
             return report
         report.claimed += len(ids)
-        _deliver_batch(session_factory, transports, now, token, ids, report, on_progress)
+        _deliver_batch(session_factory, transports, now, token, ids, report, on_progress, webhook_workers)
 
 
 def _deliver_batch(session_factory, transports: Transports, now, token: str, ids: list[int],
-                   report: DeliveryReport, on_progress) -> None:
+                   report: DeliveryReport, on_progress, webhook_workers: int = 1) -> None:
     with session_factory() as db:
         rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
         hooks = {h.id: h for h in db.scalars(sa.select(Webhook).where(
@@ -92,6 +113,15 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
         db.expunge_all()
     emails = [r for r in rows if r.channel == "email"]
     webhooks = [r for r in rows if r.channel == "webhook"]
+    if emails:
+        with session_factory() as db:
+            replaced = newer_versions(db, emails)
+        for row in emails:
+            if row.id in replaced:
+                _record(session_factory, token, row, now(), report, None, replaced_by=replaced[row.id])
+                if on_progress:
+                    on_progress(1)
+        emails = [r for r in emails if r.id not in replaced]
     if emails:
         try:
             with transports.mailer() as mailer:
@@ -107,21 +137,57 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
                     if on_progress:
                         on_progress(1)
     if webhooks:
-        with transports.http() as http:
+        def post(row: OutboxMessage) -> None:
+            _attempt(session_factory, token, row, now, report, lambda: _post(transports, row, hooks, now()))
+            if on_progress:
+                on_progress(1)
+
+        if webhook_workers <= 1:
             for row in webhooks:
-                _attempt(session_factory, token, row, now, report,
-                         lambda r=row: _post(transports, http, r, hooks, now()))
-                if on_progress:
-                    on_progress(1)
+                post(row)
+        else:
+            with ThreadPoolExecutor(max_workers=webhook_workers, thread_name_prefix="webhook") as pool:
+                list(pool.map(post, webhooks))
 
 
-def _post(transports: Transports, http, row: OutboxMessage, hooks: dict[int, Webhook], now: datetime) -> None:
+def calendar_version(calendar: str | None) -> tuple[str, int] | None:
+    """(UID, SEQUENCE) of an invite or cancellation, or None."""
+    uid, sequence = _UID.search(calendar or ""), _SEQUENCE.search(calendar or "")
+    return (uid.group(1).strip(), int(sequence.group(1))) if uid and sequence else None
+
+
+def newer_versions(db: Session, rows: list[OutboxMessage]) -> dict[int, int]:
+    """Row id -> id of a newer unsent e-mail to the same recipients about the same calendar object, higher SEQUENCE."""
+    versions = {r.id: (r, calendar_version(r.calendar)) for r in rows if r.registration_id and r.calendar}
+    versions = {row_id: (row, version) for row_id, (row, version) in versions.items() if version}
+    if not versions:
+        return {}
+    newest: dict[tuple, tuple[int, int]] = {}
+    for other in db.execute(sa.select(OutboxMessage.id, OutboxMessage.registration_id, OutboxMessage.to_addresses,
+                                      OutboxMessage.cc_addresses, OutboxMessage.calendar).where(
+            OutboxMessage.channel == "email", OutboxMessage.status.in_(("pending", "sending")),
+            OutboxMessage.registration_id.in_({row.registration_id for row, _v in versions.values()}),
+            OutboxMessage.id > min(versions), OutboxMessage.calendar.is_not(None))):
+        version = calendar_version(other.calendar)
+        if version is None:
+            continue
+        key = (other.registration_id, version[0], tuple(other.to_addresses), tuple(other.cc_addresses))
+        newest[key] = max(newest.get(key, (-1, -1)), (version[1], other.id))
+    replaced = {}
+    for row_id, (row, (uid, sequence)) in versions.items():
+        best = newest.get((row.registration_id, uid, tuple(row.to_addresses), tuple(row.cc_addresses)))
+        if best and best[1] > row_id and best[0] > sequence:
+            replaced[row_id] = best[1]
+    return replaced
+
+
+def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook], now: datetime) -> None:
     hook = hooks.get(row.webhook_id)
     if hook is None or not hook.active:
         raise DeliveryError("webhook removed or disabled", permanent=True)
     payload = row.payload
     body, headers = build_webhook_request(payload["type"], payload["data"], payload["id"], now)
-    transports.post(http, hook.url, body, headers, hook.secret)
+    transports.post(hook.url, body, headers, hook.secret)
 
 
 def _attempt(session_factory, token: str, row: OutboxMessage, now, report: DeliveryReport, send) -> None:
@@ -138,11 +204,31 @@ def _attempt(session_factory, token: str, row: OutboxMessage, now, report: Deliv
 
 
 def _record(session_factory, token: str, row: OutboxMessage, now: datetime, report: DeliveryReport,
-            error: DeliveryError | None) -> None:
+            error: DeliveryError | None, replaced_by: int | None = None) -> None:
     """Store the outcome, only if this worker still holds the row."""
     attempts = row.attempts + 1
+    with _REPORT_LOCK:
+        if replaced_by is not None:
+            values = {"status": "superseded", "lease_until": None, "last_error": f"replaced by #{replaced_by}",
+                      "body_text": "", "body_html": "", "calendar": None}
+            report.superseded += 1
+        else:
+            values = _outcome(row, attempts, now, report, error)
+    row.status = values["status"]
+    with session_factory() as db:
+        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
+                   .values(**values))
+        db.commit()
+    count_delivery(row.channel, "retrying" if values["status"] == "pending" else values["status"])
+
+
+def _outcome(row: OutboxMessage, attempts: int, now: datetime, report: DeliveryReport,
+             error: DeliveryError | None) -> dict:
+    """The new values of a row after an attempt, counted in ``report``."""
     if error is None:
         values = {"status": "sent", "sent_at": now, "attempts": attempts, "lease_until": None, "last_error": ""}
+        if row.channel == "email":  # what was sent may hold secret links: keep only who, what and when
+            values.update(body_text="", body_html="", calendar=None)
         report.sent += 1
     elif error.permanent or is_exhausted(attempts, row.max_attempts):
         values = {"status": "failed", "attempts": attempts, "lease_until": None, "last_error": str(error)[:2000]}
@@ -152,12 +238,7 @@ def _record(session_factory, token: str, row: OutboxMessage, now: datetime, repo
         values = {"status": "pending", "attempts": attempts, "lease_until": None, "last_error": str(error)[:2000],
                   "next_attempt_at": next_attempt_at(attempts, now, jitter=random.random())}
         report.retrying += 1
-    row.status = values["status"]
-    with session_factory() as db:
-        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
-                   .values(**values))
-        db.commit()
-    count_delivery(row.channel, "retrying" if values["status"] == "pending" else values["status"])
+    return values
 
 
 def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
@@ -170,12 +251,16 @@ def requeue(db: Session, now: datetime, ids: list[int] | None = None) -> int:
     return result.rowcount
 
 
-def deliver_job(app: Flask, on_progress=None) -> DeliveryReport:
-    """Deliver everything due."""
+def deliver_job(app: Flask, on_progress=None, channel: str | None = None) -> DeliveryReport:
+    """Deliver everything due (e-mails, webhooks, or both); webhooks through a pool of workers."""
     with app.app_context():
         transports = transports_from_config(app.config, app.instance_path)
+        workers = max(1, int(app.config.get("WEBHOOK_WORKERS", 4)))
+        batch_size = workers * 10 if channel == "webhook" else 100
         report = deliver_due(lambda: new_session(app), transports, utcnow, on_progress=on_progress,
-                             lease=timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"]))
+                             lease=timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"]),
+                             channel=channel, webhook_workers=workers, batch_size=batch_size)
         if report.claimed:
-            log.info("outbox: %s sent, %s retrying, %s failed", report.sent, report.retrying, report.failed)
+            log.info("outbox %s: %s sent, %s retrying, %s failed", channel or "all", report.sent, report.retrying,
+                     report.failed)
         return report

@@ -12,7 +12,7 @@ from meetings.core.request_id import current_request_id
 from meetings.core.vocabulary import sql_in
 
 CHANNELS = ("email", "webhook")
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = ("pending", "sending", "sent", "failed", "superseded")
 
 
 class OutboxMessage(Base):

@@ -1,4 +1,4 @@
-"""Where outbox rows go: SMTP (or .eml files for development) and webhooks over HTTPS."""
+"""Where outbox rows go: SMTP (or .eml files for development) and webhooks to public addresses."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 
-import requests
-
 from notifications.smtp import SmtpSettings, SmtpTransport
-from notifications.webhooks import post_webhook
+from notifications.webhooks import WebhookLimits, post_webhook
 
 
 class FileMailer:
@@ -36,7 +34,7 @@ class Transports:
     mail_from: str
     smtp: SmtpSettings | None
     mail_folder: Path | None
-    webhook_timeout: tuple[float, float] = (3.05, 10)
+    webhook_limits: WebhookLimits = WebhookLimits()
 
     @property
     def message_domain(self) -> str:
@@ -52,19 +50,24 @@ class Transports:
         with SmtpTransport(self.smtp) as transport:
             yield transport
 
-    @contextmanager
-    def http(self) -> Iterator[requests.Session]:
-        """One HTTP session (connection pool) for a batch of webhooks."""
-        with requests.Session() as session:
-            yield session
-
-    def post(self, session: requests.Session, url: str, body: bytes, headers: dict, secret: str) -> int:
-        """Deliver one signed webhook."""
-        return post_webhook(url, body, headers, secret, session=session, timeout=self.webhook_timeout)
+    def post(self, url: str, body: bytes, headers: dict, secret: str) -> int:
+        """Deliver one signed webhook within the limits (deadline, size cap, public addresses)."""
+        return post_webhook(url, body, headers, secret, self.webhook_limits)
 
 
 def transports_from_config(config: Mapping, instance_path: str, env: Mapping[str, str] = os.environ) -> Transports:
     """SMTP when SMTP_HOST is set (or MAIL_TRANSPORT=smtp); otherwise .eml files in instance/mail."""
     mode = env.get("MAIL_TRANSPORT") or ("smtp" if env.get("SMTP_HOST") else "files")
     smtp = SmtpSettings.from_env(env) if mode == "smtp" else None
-    return Transports(mail_from=config["MAIL_FROM"], smtp=smtp, mail_folder=Path(instance_path) / "mail")
+    return Transports(mail_from=config["MAIL_FROM"], smtp=smtp, mail_folder=Path(instance_path) / "mail",
+                      webhook_limits=webhook_limits_from_config(config))
+
+
+def webhook_limits_from_config(config: Mapping) -> WebhookLimits:
+    """WEBHOOK_DEADLINE_SECONDS, WEBHOOK_MAX_RESPONSE_BYTES and WEBHOOK_ALLOWED_HOSTS (comma-separated names)."""
+    hosts = config.get("WEBHOOK_ALLOWED_HOSTS") or ()
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    return WebhookLimits(deadline=float(config.get("WEBHOOK_DEADLINE_SECONDS", 10)),
+                         max_response_bytes=int(config.get("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)),
+                         allowed_hosts=frozenset(h.strip().lower().rstrip(".") for h in hosts if h.strip()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -14,6 +14,7 @@ from meetings.outbox import admin
 from meetings.outbox.forms import ActionForm, WebhookForm
 from meetings.outbox.listing import search_messages
 from meetings.outbox.models import Webhook
+from meetings.outbox.transports import webhook_limits_from_config
 
 bp = Blueprint("outbox", __name__, url_prefix="/secretariat")
 
@@ -25,7 +26,9 @@ def webhooks():
     db = get_db()
     form = WebhookForm()
     secret = None
-    submitted = submit(form, lambda: admin.add_webhook(db, form.url.data, form.events.data, current_actor(), utcnow()))
+    limits = webhook_limits_from_config(current_app.config)
+    submitted = submit(form, lambda: admin.add_webhook(db, form.url.data, form.events.data, current_actor(), utcnow(),
+                                                       limits))
     status = submitted.status
     if submitted.done:
         secret = submitted.value.secret

@@ -7,29 +7,59 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from meetings.core.tasks import BackgroundTask, Batch, record_task
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.outbox.enqueue import enqueue_webhook_event
 from meetings.registrations.messages import notify_registration
 
 DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+NOTIFY_SESSION = "session.notify"
+ACTIVE = ("confirmed", "waitlisted")
 
 
 def notify_session_changed(db: Session, session: MeetingSession, now: datetime,
-                           previous: tuple[datetime, datetime] | None = None) -> int:
-    """Tell every active registrant of ``session`` its new time (and ``previous`` one) or its cancellation."""
-    event = "session_cancelled" if session.status == "cancelled" else "session_changed"
-    registrations = db.scalars(sa.select(Registration).where(
-        Registration.session_id == session.id, Registration.status.in_(("confirmed", "waitlisted")))
-        .order_by(Registration.id)).all()
-    for registration in registrations:
-        notify_registration(db, registration, event, now, previous=previous)
+                           previous: tuple[datetime, datetime] | None = None) -> BackgroundTask:
+    """Queue the webhook event; record the task telling every registrant the new time (and ``previous``)."""
     enqueue_webhook_event(db, event_type="session.changed", now=now,
                           event_id=f"session:{session.id}:{session.ical_sequence}:{session.status}",
                           payload={"session_id": session.id, "meeting_id": session.meeting_id,
                                    "label": session.label, "status": session.status,
                                    "start_utc": session.starts_at.isoformat(),
                                    "duration_minutes": session.duration_minutes})
-    return len(registrations)
+    total = db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.session_id == session.id, Registration.status.in_(ACTIVE))) or 0
+    return record_task(db, NOTIFY_SESSION, session.id, now, total=total, meeting_id=session.meeting_id,
+                       params={"sequence": session.ical_sequence, "status": session.status,
+                               "previous": [moment.isoformat() for moment in previous] if previous else None})
+
+
+def notify_session_batch(db: Session, session: MeetingSession, now: datetime, *, after_id: int = 0,
+                         limit: int | None = None, previous: tuple[datetime, datetime] | None = None) -> Batch:
+    """Tell the next ``limit`` active registrants after ``after_id`` (each in a savepoint: one bad row fails alone)."""
+    event = "session_cancelled" if session.status == "cancelled" else "session_changed"
+    query = (sa.select(Registration).where(Registration.session_id == session.id, Registration.status.in_(ACTIVE),
+                                           Registration.id > after_id).order_by(Registration.id))
+    registrations = db.scalars(query.limit(limit) if limit else query).all()
+    failures, error = 0, ""
+    for registration in registrations:
+        try:
+            with db.begin_nested():
+                notify_registration(db, registration, event, now, previous=previous)
+        except Exception as exc:  # bad data in one registration must not stop the others
+            failures += 1
+            error = f"registration {registration.id}: {type(exc).__name__}"
+    cursor = registrations[-1].id if registrations else after_id
+    return Batch(len(registrations), failures, cursor, limit is None or len(registrations) < limit, error)
+
+
+def notify_session_step(db: Session, task: BackgroundTask, now: datetime, limit: int) -> Batch:
+    """The background step of ``session.notify``: the next batch of registrants of the session."""
+    session = db.get(MeetingSession, task.subject_id)
+    if session is None:
+        return Batch(0, 0, task.cursor, True, "session deleted")
+    stored = (task.params or {}).get("previous")
+    previous = (datetime.fromisoformat(stored[0]), datetime.fromisoformat(stored[1])) if stored else None
+    return notify_session_batch(db, session, now, after_id=task.cursor, limit=limit, previous=previous)
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:

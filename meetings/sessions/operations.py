@@ -1,8 +1,9 @@
 """The only places a published session's time or status changes. They flush, never commit.
 
 Each change bumps the session's iCalendar SEQUENCE (calendar clients accept an update only with a
-higher one), is written to the audit log, and queues in the same transaction one message per active
-registrant (an updated invitation or a cancellation) plus the ``session.changed`` webhook event.
+higher one), is written to the audit log, and queues in the same transaction the ``session.changed``
+webhook event and a background task that sends one message per active registrant (an updated
+invitation or a cancellation) in batches in the scheduler process, so the request answers at once.
 Reminders follow by themselves: their keys contain the session's start time.
 """
 
