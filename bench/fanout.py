@@ -30,8 +30,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from pagehelpers import csrf_token  # noqa: E402
-from smtp_server import SmtpServer  # noqa: E402
+from support.pages import csrf_token  # noqa: E402
+from support.smtp_server import SmtpServer  # noqa: E402
 
 from meetings import create_app, demo  # noqa: E402
 from meetings.accounts import operations as accounts  # noqa: E402
@@ -174,8 +174,8 @@ def main() -> None:
                        data={**PLAN, "csrf_token": csrf_token(client.get(
                            f"/secretariat/meetings/{meeting_id}/plan").get_data(as_text=True))}).get_data(as_text=True)
     started = time.perf_counter()
-    response = client.post(f"/secretariat/meetings/{meeting_id}/plan/apply", data={**PLAN,
-                                                                                  "csrf_token": csrf_token(page)})
+    response = client.post(f"/secretariat/meetings/{meeting_id}/plan/apply",
+                           data={**PLAN, "confirmed": "yes", "csrf_token": csrf_token(page)})
     request_seconds = time.perf_counter() - started
     assert response.status_code == 303, response.status_code
 
