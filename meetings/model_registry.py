@@ -6,8 +6,9 @@ from meetings.core import audit, db
 from meetings.models import meeting, registration
 from meetings.organizations import models as organizations_models
 from meetings.outbox import models as outbox_models
+from meetings.registrations import models as registrations_models
 from meetings.roundtables import models as roundtables_models
 
 MODEL_MODULES = (audit, meeting, registration, organizations_models, accounts_models, outbox_models,
-                 console_models, roundtables_models)
+                 console_models, roundtables_models, registrations_models)
 metadata = db.Base.metadata

@@ -63,9 +63,9 @@ def create_account(db: Session, *, email: str, name: str, role: str, password: s
         raise InvalidInput("unknown_role", _l("Choose a role from the list."), field="role")
     if role == "co_convener" and organization is None:
         raise InvalidInput("required", _l("This field is required."), field="organization")
-    if db.scalar(sa.select(User.id).where(User.email_key == email.casefold())):
+    if db.scalar(sa.select(User.id).where(User.email_key == rules.email_key(email))):
         raise Conflict("account_exists", _l("An account with this e-mail already exists."), field="email")
-    user = User(email=email, email_key=email.casefold(), name=rules.require_text(name, "name", rules.MAX_NAME),
+    user = User(email=email, email_key=rules.email_key(email), name=rules.require_text(name, "name", rules.MAX_NAME),
                 role=role, organization=organization, language=rules.check_language(language))
     if password is not None:
         user.password_hash = generate_password_hash(check_password_strength(password))
@@ -76,7 +76,7 @@ def create_account(db: Session, *, email: str, name: str, role: str, password: s
 
 def authenticate(db: Session, email: str, password: str, ip: str, now: datetime) -> User:
     """The account for these credentials; failures are counted and rate-limited."""
-    key = (email or "").strip().casefold()
+    key = rules.email_key(email)
     since = now - FAILURE_WINDOW
     per_account = db.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
         LoginAttempt.email_key == key, LoginAttempt.attempted_at >= since))

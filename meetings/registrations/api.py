@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import Flask, jsonify
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from meetings import api
@@ -15,10 +17,18 @@ from meetings.registrations.schemas import (
     RegistrationInSchema,
     RegistrationPatchSchema,
     RegistrationSchema,
-    RegistrationWithoutSecretsSchema,
 )
 
 blp = Blueprint("registrations_api", __name__, url_prefix="/api/v1", description="Meetings and registrations")
+LINK_SENT = _l("This e-mail address is already registered for this meeting. Nothing was changed; a one-time "
+               "link has been e-mailed to the address.")
+
+
+class LinkSentSchema(ma.Schema):
+    """The address was registered already: nothing changed, a one-time link went to it."""
+
+    status = ma.fields.Constant("link_sent", metadata={"type": "string", "enum": ["link_sent"]})
+    message = ma.fields.String(metadata={"description": "What happened, in the language of Accept-Language."})
 
 
 @blp.route("/meetings")
@@ -41,9 +51,10 @@ class Meeting(MethodView):
 class MeetingRegistrations(MethodView):
     @blp.arguments(RegistrationInSchema)
     @blp.response(201, RegistrationSchema)
-    @blp.alt_response(200, schema=RegistrationSchema, description="Registered again: updated")
+    @blp.alt_response(202, schema=LinkSentSchema, description="Address already registered: nothing changed, "
+                      "a one-time sign-in link was e-mailed to it")
     def post(self, data: dict, meeting_id: int):
-        """Register for a session; the same e-mail again updates the registration (200)."""
+        """Register a new address (unverified until it uses the e-mailed link); a known address: 202."""
         db = get_db()
         meeting = meeting_or_404(db, meeting_id)
         data["workstreams"] = tuple(data.get("workstreams") or ())
@@ -52,7 +63,7 @@ class MeetingRegistrations(MethodView):
         if outcome.created:
             return outcome.registration, 201
         # Knowing an e-mail address proves nothing: the private link goes to that address only.
-        return jsonify(RegistrationWithoutSecretsSchema().dump(outcome.registration))
+        return jsonify(LinkSentSchema().dump({"message": str(LINK_SENT)})), 202
 
 
 @blp.route("/registrations/<token>", endpoint="Registration")

@@ -17,7 +17,7 @@ from meetings.models import MeetingSession, Registration
 from meetings.outbox.enqueue import enqueue_email, enqueue_webhook_event, render_email
 
 EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved", "session_changed",
-          "session_cancelled", "reminder")
+          "session_cancelled", "reminder", "verified")
 STATE_EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved")
 WEBHOOK_TOPICS = {"confirmed": "registration.created", "waitlisted": "registration.created",
                   "promoted": "registration.changed", "changed": "registration.changed",
@@ -28,10 +28,18 @@ def notify_registration(db: Session, registration: Registration, event: str, now
                         left_session: MeetingSession | None = None, key_suffix: str = "") -> bool:
     """Queue the e-mail (with its invite or cancellation), the liaison's copy and the webhook event.
 
-    Returns False when this very message was already queued (same idempotency key).
+    Until someone proves they read the address (``email_verified_at``), the address gets only its
+    one-time link (:mod:`meetings.registrations.identity`): no invite, no liaison copy, no reminder.
+    Returns False when this very message was not queued (unverified, or the same key already queued).
     """
     assert event in EVENTS, event
     if not registration.email:  # anonymized or erased: nobody to tell
+        return False
+    if registration.email_verified_at is None:
+        if event in WEBHOOK_TOPICS:
+            key = f"registration:{registration.id}:state:{state_fingerprint(registration)}"
+            enqueue_webhook_event(db, event_type=WEBHOOK_TOPICS[event], event_id=key,
+                                  payload=registration_event_payload(registration), now=now)
         return False
     session = registration.session
     if event in STATE_EVENTS:  # they announce the current state: the same state is never announced twice
@@ -98,7 +106,7 @@ def registration_event_payload(registration: Registration) -> dict:
 
 def _context(registration: Registration, event: str, left_session: MeetingSession | None) -> dict:
     session = registration.session
-    confirmed = registration.status == "confirmed"
+    confirmed = registration.may_join
     return {
         "registration": registration,
         "meeting": registration.meeting,

@@ -17,11 +17,13 @@ from meetings.core import rules
 from meetings.core.errors import Conflict, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.models.registration import new_manage_token
 from meetings.organizations.operations import (
     find_or_create_organization,
     set_workstream_interests,
     sign_up_workstreams,
 )
+from meetings.registrations import identity
 from meetings.registrations.messages import notify_registration
 
 
@@ -48,11 +50,16 @@ class RegistrationInput:
 
 @dataclass(frozen=True)
 class RegistrationOutcome:
-    """What registering did: the registration, whether it is new, the session it left (if any)."""
+    """What registering did: the registration, whether it is new, the session it left (if any).
+
+    ``created`` False: the address was registered already and nothing changed; a one-time sign-in link
+    went to it (``link_sent`` False when the address had its share of messages today).
+    """
 
     registration: Registration
     created: bool
     left_session: MeetingSession | None = None
+    link_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,11 @@ def clean_registration_input(data: RegistrationInput) -> RegistrationInput:
 
 def register_for_meeting(db: Session, meeting: GlobalMeeting, data: RegistrationInput,
                          now: datetime) -> RegistrationOutcome:
-    """Register a person for one session; registering again with the same e-mail updates."""
+    """Register a new address for one session, unverified, and e-mail it a link to verify it.
+
+    An address already registered (any case) changes nothing: the address gets a one-time sign-in link.
+    A cancelled registration of that address starts again as a new, unverified one with new tokens.
+    """
     data = clean_registration_input(data)
     if not meeting.is_open:
         raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
@@ -109,9 +120,11 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
     target = _session_of(meeting, data.session_id)
     existing = db.scalar(
         sa.select(Registration).where(
-            Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
+            Registration.meeting_id == meeting.id, Registration.email_key == rules.email_key(data.email)
         )
     )
+    if existing is not None and existing.status != "cancelled":
+        return RegistrationOutcome(existing, False, link_sent=identity.send_sign_in_link(db, existing, "sign_in", now))
     held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
     target = lock_sessions(db, {target.id} | held)[target.id]
     organization = find_or_create_organization(db, data.organization, data.category, data.country,
@@ -121,7 +134,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             meeting=meeting,
             session=target,
             organization=organization,
-            email_key=data.email.casefold(),
+            email_key=rules.email_key(data.email),
             consent_given_at=now,
             created_at=now,
             status="cancelled",
@@ -137,19 +150,20 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
                            field="email") from None
         created, left = True, None
     else:
-        registration = existing
+        registration = existing  # cancelled: whoever registers now must prove the address again
         registration.organization = organization
         registration.consent_given_at = now
+        registration.email_verified_at = None
+        registration.manage_token = new_manage_token()
+        registration.feed_token = new_manage_token()
         _apply_person(registration, data, now)
         left = _move(db, registration, target, now, accept_waitlist=True)
-        created = False
+        created = True
     sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
     db.flush()
-    if created:
-        notify_registration(db, registration, registration.status, now)
-    else:
-        notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
-    return RegistrationOutcome(registration, created, left)
+    notify_registration(db, registration, registration.status, now)
+    sent = identity.send_sign_in_link(db, registration, "verify", now)
+    return RegistrationOutcome(registration, created, left, link_sent=sent)
 
 
 def change_registration(db: Session, registration: Registration, changes: RegistrationChanges,

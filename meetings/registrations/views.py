@@ -15,8 +15,9 @@ from meetings.core.localtime import in_zone, suggest_session, viewer_zone
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
 from meetings.organizations.operations import list_workstreams
+from meetings.registrations import identity
 from meetings.registrations import operations as ops
-from meetings.registrations.forms import CancelForm, ManageForm, RegistrationForm
+from meetings.registrations.forms import CancelForm, ManageForm, RegistrationForm, SignInForm
 from meetings.registrations.operations import RegistrationInput
 
 bp = Blueprint("registrations", __name__)
@@ -69,7 +70,7 @@ def register(meeting_id: int):
             form.session_id.data = suggested.id
     submitted = submit(form, lambda: ops.register_for_meeting(db, meeting, _registration_input(form), utcnow()))
     if submitted.done:
-        if not submitted.value.created:  # an existing address: the private link is e-mailed, never shown
+        if not submitted.value.created:  # a known address: nothing changed, a sign-in link went to it
             return redirect(url_for(".updated", meeting_id=meeting.id), 303)
         return redirect(url_for(".confirmation", token=submitted.value.registration.manage_token), 303)
     return render_template("register.html", meeting=meeting, form=form), submitted.status
@@ -77,8 +78,26 @@ def register(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/registration-updated")
 def updated(meeting_id: int):
-    """After registering again with an address already registered: the link went to that address."""
+    """After typing an address already registered: nothing changed, a one-time link went to that address."""
     return render_template("registration_updated.html", meeting=meeting_or_404(get_db(), meeting_id))
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def sign_in(token: str):
+    """A one-time link from an e-mail: the page asks for a POST, which verifies and renews the private links."""
+    db = get_db()
+    link = identity.sign_in_link(db, token, utcnow())
+    form = SignInForm()
+    submitted = submit(form, lambda: identity.use_sign_in_link(db, token, utcnow()))
+    if submitted.done:
+        flash(_("Your e-mail address is confirmed. This is your new private link; earlier links no longer work."),
+              "success")
+        return redirect(url_for(".manage", token=submitted.value.manage_token), 303)
+    response = make_response(render_template("sign_in.html", registration=link.registration, form=form),
+                             submitted.status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/registrations/<token>/confirmation")

@@ -13,7 +13,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the roundtable pages, the secretariat's account and forum-topic pages, the decline link."""
-    from meetings.roundtables import admin_views, labels, views
+    from meetings.core.erasure import add_contact_eraser
+    from meetings.roundtables import admin_views, followup, labels, views
+
+    add_contact_eraser(app, followup.erase_invitation_contacts)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)

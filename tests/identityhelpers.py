@@ -1,0 +1,36 @@
+"""Helpers for the identity flow: read the one-time link e-mailed to an address and use it (a POST)."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from pagehelpers import post_form
+
+from meetings.core.rules import email_key
+from meetings.outbox.models import OutboxMessage
+
+SIGN_IN = re.compile(r"/sign-in/([A-Za-z0-9_-]{20,})")
+
+
+def links_sent_to(db, address: str) -> list[str]:
+    """Every one-time link token e-mailed to ``address`` (oldest first)."""
+    db.expire_all()
+    rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email",
+                                                     OutboxMessage.topic.in_(("registration.verify",
+                                                                              "registration.sign_in")))
+                      .order_by(OutboxMessage.id)).all()
+    return [SIGN_IN.search(row.body_text).group(1) for row in rows
+            if email_key(address) in {email_key(a) for a in row.to_addresses}]
+
+
+def use_link(client, token: str):
+    """Open the link's page and press its button; returns the POST's response."""
+    return post_form(client, f"/sign-in/{token}", {})
+
+
+def verify(client, db, address: str) -> str:
+    """Use the latest link e-mailed to ``address``; returns the registration's new manage token."""
+    response = use_link(client, links_sent_to(db, address)[-1])
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return response.headers["Location"].rsplit("/manage/", 1)[1]

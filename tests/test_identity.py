@@ -1,0 +1,184 @@
+"""A registration belongs to whoever reads its address: each test is an attacker's own requests.
+
+A stranger knows a delegate's e-mail address and nothing else; they must not move, rename or read the
+delegate's registration, get its join link, or make the service mail a third party.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+import sqlalchemy as sa
+from conftest import make_meeting, registration_payload
+from identityhelpers import links_sent_to, use_link, verify
+from pagehelpers import csrf_token, post_form
+
+from meetings.core.db import utcnow
+from meetings.core.rules import email_key
+from meetings.models import Registration
+from meetings.outbox.models import OutboxMessage
+from meetings.registrations.models import RegistrationSignIn
+from meetings.sessions.messages import sweep_reminders
+
+OWNER = "ana.perez@example.org"
+ATTACKER_LIAISON = "relay@attacker.example.net"
+
+
+def _post(client, meeting, email, label="A", **overrides):
+    session = next(s for s in meeting.sessions if s.label == label)
+    return client.post(f"/api/v1/meetings/{meeting.id}/registrations",
+                       json=registration_payload(session.id, email, **overrides))
+
+
+def _emails_to(db, address):
+    db.expire_all()
+    return [m for m in db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email"))
+            if email_key(address) in {email_key(a) for a in [*m.to_addresses, *m.cc_addresses]}]
+
+
+def _join_url(meeting, label="A"):
+    return next(s.join_url for s in meeting.sessions if s.label == label)
+
+
+@pytest.mark.parametrize("first, second, same", [
+    ("JOSÉ.PÉREZ@Example.ORG", "josé.pérez@example.org", True),
+    ("ana@BÜCHER.example", "Ana@xn--bcher-kva.example", True),
+    ("strasse@example.de", "straße@example.de", False),
+    ("fi@example.org", "\ufb01@example.org", False),
+])
+def test_one_comparison_key_never_merges_two_mailboxes(first, second, same):
+    assert (email_key(first) == email_key(second)) is same
+    assert email_key(first) == email_key(email_key(first))
+
+
+def test_strasse_registering_never_touches_strasse_with_eszett(client, db, meeting):
+    owner = _post(client, meeting, "straße@example.de")
+    assert owner.status_code == 201
+    newcomer = _post(client, meeting, "strasse@example.de", label="B", name="Someone Else")
+    assert newcomer.status_code == 201 and newcomer.json["token"] != owner.json["token"]
+    db.expire_all()
+    kept = db.scalar(sa.select(Registration).where(Registration.manage_token == owner.json["token"]))
+    assert kept.email == "straße@example.de" and kept.session.label == "A"
+    assert all("straße" not in " ".join(m.to_addresses) for m in _emails_to(db, "strasse@example.de"))
+
+
+def test_the_same_address_in_any_case_changes_nothing_and_mails_only_its_owner(client, db, meeting):
+    first = _post(client, meeting, OWNER, function="Director")
+    token = verify(client, db, OWNER)
+    before = {m.id for m in _emails_to(db, OWNER)}
+
+    answer = client.post(f"/api/v1/meetings/{meeting.id}/registrations", headers={"Accept-Language": "fr"},
+                         json=registration_payload(meeting.sessions[1].id, "ANA.Perez@EXAMPLE.org", name="Evil Twin",
+                                                   organization="Attacker Ltd", liaison_email=ATTACKER_LIAISON))
+    assert first.status_code == 201
+    assert answer.status_code == 202
+    assert answer.json["status"] == "link_sent" and "courriel" in answer.json["message"]
+    assert "token" not in answer.json and "Evil" not in str(answer.json) and "Ana" not in str(answer.json)
+    db.expire_all()
+    registration = db.scalar(sa.select(Registration).where(Registration.manage_token == token))
+    assert registration.session.label == "A" and registration.name == "Ana Pérez"
+    assert registration.organization.name == "Comisión de Refugiados" and registration.liaison_email is None
+    assert registration.function == "Director"
+    assert _emails_to(db, ATTACKER_LIAISON) == []
+    new = [m for m in _emails_to(db, OWNER) if m.id not in before]
+    assert [m.topic for m in new] == ["registration.sign_in"]
+    assert "Evil" not in new[0].body_text and new[0].language == "es"  # the owner's language, not the visitor's
+
+
+def test_the_registration_page_answers_in_the_visitors_language_and_changes_nothing(client, db, meeting):
+    _post(client, meeting, OWNER)
+    token = verify(client, db, OWNER)
+    page = f"/meetings/{meeting.id}/register"
+    form = {"session_id": meeting.sessions[1].id, "name": "Evil Twin", "email": OWNER.upper(),
+            "organization": "Attacker Ltd", "category": "civil_society", "country": "FR", "language": "fr",
+            "timezone": "Europe/Paris", "consent": "y", "liaison_email": ATTACKER_LIAISON}
+    response = post_form(client, page, form, headers={"Accept-Language": "fr"})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Rien n’a été modifié" in html or "Rien n'a été modifié" in html
+    db.expire_all()
+    registration = db.scalar(sa.select(Registration).where(Registration.manage_token == token))
+    assert (registration.session.label, registration.name) == ("A", "Ana Pérez")
+    assert _emails_to(db, ATTACKER_LIAISON) == []
+
+
+def test_a_stranger_who_registered_first_loses_the_registration_to_the_owner(client, db, meeting):
+    stranger = _post(client, meeting, OWNER, liaison_email=ATTACKER_LIAISON)
+    assert stranger.status_code == 201
+    stolen, feed = stranger.json["token"], stranger.json["links"]["feed_ics"]
+    join = _join_url(meeting)
+    # Unverified: the stranger's token reaches no join link anywhere, and nobody else is mailed.
+    assert stranger.json["email_verified"] is False
+    for url in (f"/api/v1/registrations/{stolen}", f"/registrations/{stolen}/invite.ics",
+                f"/registrations/{stolen}/confirmation", f"/manage/{stolen}", feed.replace("http://localhost", "")):
+        body = client.get(url).get_data(as_text=True)
+        assert join not in body and unquote(join) not in unquote(body), url
+    assert _emails_to(db, ATTACKER_LIAISON) == []
+    assert [m.topic for m in _emails_to(db, OWNER)] == ["registration.verify"]
+
+    # The owner types the address again: a sign-in link; opening it (GET, as a mail scanner) spends nothing.
+    assert _post(client, meeting, OWNER.upper()).status_code == 202
+    link = links_sent_to(db, OWNER)[-1]
+    assert client.get(f"/sign-in/{link}").status_code == 200
+    assert client.get(f"/api/v1/registrations/{stolen}").status_code == 200
+    response = use_link(client, link)
+    assert response.status_code == 303
+    fresh = response.headers["Location"].rsplit("/manage/", 1)[1]
+    assert fresh != stolen
+    for url in (f"/api/v1/registrations/{stolen}", f"/manage/{stolen}", f"/registrations/{stolen}/invite.ics",
+                feed.replace("http://localhost", "")):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/sign-in/{link}").status_code == 404  # single use
+    other_form = client.get(f"/meetings/{meeting.id}/register").get_data(as_text=True)
+    assert client.post(f"/sign-in/{link}", data={"csrf_token": csrf_token(other_form)}).status_code == 404
+    assert client.get(f"/sign-in/{links_sent_to(db, OWNER)[0]}").status_code == 404  # the others are spent too
+    # Verified now: the owner's token reaches the join link, and a fresh invite carries it.
+    assert join in client.get(f"/registrations/{fresh}/invite.ics").get_data(as_text=True)
+    assert client.get(f"/api/v1/registrations/{fresh}").json["email_verified"] is True
+    (verified,) = [m for m in _emails_to(db, OWNER) if m.topic == "registration.verified"]
+    assert join in verified.calendar and verified.calendar_method == "REQUEST"
+
+
+def test_no_reminder_and_no_liaison_copy_before_verification(app, client, db, meeting):
+    _post(client, meeting, OWNER, liaison_email="liaison@mission.example.org")
+    one_day_before = meeting.sessions[0].starts_at - timedelta(days=1)
+    with app.app_context():
+        assert sweep_reminders(db, one_day_before) == 0
+    assert _emails_to(db, "liaison@mission.example.org") == []
+    verify(client, db, OWNER)
+    with app.app_context():
+        assert sweep_reminders(db, one_day_before) == 1
+
+
+def test_links_expire_and_are_stored_only_as_digests(client, db, meeting):
+    _post(client, meeting, OWNER)
+    (token,) = links_sent_to(db, OWNER)
+    stored = db.scalar(sa.select(RegistrationSignIn))
+    assert token not in (stored.token_hash, str(stored.__dict__))
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert client.get(f"/sign-in/{token}").status_code == 404
+    assert client.get("/sign-in/not-a-link").status_code == 404
+
+
+def test_an_address_receives_at_most_a_few_messages_a_day_from_anonymous_requests(client, db, meeting):
+    _post(client, meeting, OWNER)
+    for _ in range(12):
+        assert _post(client, meeting, OWNER).status_code == 202
+    assert len(_emails_to(db, OWNER)) == 5
+
+
+def test_feeds_and_calendar_links_carry_no_manage_link(client, db, meeting):
+    _post(client, meeting, OWNER)
+    token = verify(client, db, OWNER)
+    registration = client.get(f"/api/v1/registrations/{token}").json
+    feed = client.get(registration["links"]["feed_ics"].replace("http://localhost", "")).get_data(as_text=True)
+    assert _join_url(meeting) in feed
+    html = client.get(f"/manage/{token}").get_data(as_text=True)
+    third_party = [part.split('"')[0] for part in html.split('href="')[1:]
+                   if "calendar.google.com" in part or "outlook." in part]
+    assert len(third_party) == 3
+    for text in [feed, *third_party]:
+        assert token not in unquote(text) and "/manage/" not in unquote(text)
