@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import make_meeting, registration_payload
+from identityhelpers import register_verified
 from pagehelpers import post_form
 
 from meetings.accounts import operations as accounts
@@ -33,11 +34,8 @@ def login(client, db, role="secretariat", email=None):
 
 
 def register(client, session_id: int, email: str, **overrides) -> dict:
-    """Register through the API; returns its JSON answer (with the secret token)."""
-    response = client.post(f"/api/v1/meetings/{overrides.pop('meeting_id')}/registrations",
-                           json=registration_payload(session_id, email, **overrides))
-    assert response.status_code == 201, response.json
-    return response.json
+    """Register through the API and confirm the address; returns the registration's JSON (with its token)."""
+    return register_verified(client, overrides.pop("meeting_id"), registration_payload(session_id, email, **overrides))
 
 
 def populated_meeting(client, db, **meeting_options):

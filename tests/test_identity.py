@@ -13,13 +13,18 @@ import pytest
 import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
 from identityhelpers import links_sent_to, use_link, verify
+from test_console_privacy import _traces
 from pagehelpers import csrf_token, post_form
 
+from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow
 from meetings.core.rules import email_key
 from meetings.models import Registration
+from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
 from meetings.registrations.models import RegistrationSignIn
+from meetings.roundtables.followup import invite_workstream
+from meetings.roundtables.models import Roundtable, RoundtableInvitation
 from meetings.sessions.messages import sweep_reminders
 
 OWNER = "ana.perez@example.org"
@@ -182,3 +187,64 @@ def test_feeds_and_calendar_links_carry_no_manage_link(client, db, meeting):
     assert len(third_party) == 3
     for text in [feed, *third_party]:
         assert token not in unquote(text) and "/manage/" not in unquote(text)
+
+
+def _sign_up(client, contact_email, workstreams, contact_name="Colleague", **extra):
+    return client.post("/api/v1/workstream-interests", json={
+        "organization": "Comisión de Refugiados", "category": "national_asylum_authority", "country": "MX",
+        "contact_name": contact_name, "contact_email": contact_email, "workstreams": workstreams, **extra})
+
+
+def _interests(db):
+    db.expire_all()
+    return {i.workstream.number: (i.contact_name, i.contact_email)
+            for i in db.scalars(sa.select(WorkstreamInterest))}
+
+
+def test_an_anonymous_sign_up_never_replaces_a_contact(client, db):
+    assert _sign_up(client, "focal.point@comar.example.org", [1], contact_name="Focal Point").status_code == 201
+    attack = _sign_up(client, "attacker@example.net", [1, 2], contact_name="Attacker", note="call me")
+    assert attack.status_code == 201
+    assert _interests(db) == {1: ("Focal Point", "focal.point@comar.example.org"),
+                              2: ("Attacker", "attacker@example.net")}
+    page = "/workstreams"
+    form = {"organization": "Comisión de Refugiados", "category": "national_asylum_authority", "country": "MX",
+            "contact_name": "Attacker", "contact_email": "attacker@example.net", "workstreams": ["1", "3"]}
+    assert post_form(client, page, form).status_code == 303
+    assert _interests(db)[1] == ("Focal Point", "focal.point@comar.example.org") and 3 in _interests(db)
+
+
+def test_a_registrant_removes_only_the_sign_ups_they_made(client, db, meeting):
+    _sign_up(client, "colleague@comar.example.org", [1, 2])
+    _post(client, meeting, OWNER, workstreams=[3])
+    token = verify(client, db, OWNER)
+    assert set(_interests(db)) == {1, 2, 3}
+    response = client.patch(f"/api/v1/registrations/{token}", json={"workstreams": []})
+    assert response.status_code == 200
+    assert _interests(db) == {1: ("Colleague", "colleague@comar.example.org"),
+                              2: ("Colleague", "colleague@comar.example.org")}
+
+
+def test_erasure_clears_every_contact_matched_by_the_key_in_every_table(client, db, meeting):
+    name, address = "José Pérez-Ñuñez", "José.Pérez@Exämple.org"
+    spellings = [address, address.upper(), "josé.pérez@xn--exmple-cua.org"]
+    _post(client, meeting, address, name=name, workstreams=[3])
+    token = verify(client, db, address)
+    _sign_up(client, address.upper(), [3, 4], contact_name=name, organization="Otra Comisión", country="CL")
+    actor = create_account(db, email="sec@unhcr.example.org", name="Sec", role="secretariat", password="x" * 12)
+    roundtable = Roundtable(organization_id=db.scalar(sa.select(Registration.organization_id)),
+                            workstream_id=db.scalar(sa.select(Workstream.id).where(Workstream.number == 3)),
+                            title_en="Roundtable", status="scheduled", meeting_id=meeting.id)
+    db.add(roundtable)
+    db.flush()
+    with client.application.app_context():
+        invited = invite_workstream(db, roundtable, actor, utcnow()).invited
+    db.commit()
+    assert [email_key(i.contact_email) for i in invited] == [email_key(address)]  # one key for two spellings
+    assert _traces(db, [name, *spellings])
+
+    response = post_form(client, f"/manage/{token}/delete", {"confirm": "y"})
+    assert response.status_code == 303
+    db.expire_all()
+    assert _traces(db, [name, *spellings, email_key(address)]) == []
+    assert db.scalar(sa.select(sa.func.count()).select_from(RoundtableInvitation)) == 1  # the count stays

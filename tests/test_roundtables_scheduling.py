@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from conftest import registration_payload
+from identityhelpers import register_verified
 from pagehelpers import post_form
 from roundtablehelpers import account, advance, future, login, organization, proposal_input
 
@@ -62,13 +63,14 @@ def test_schedule_twin_sessions_then_register_through_the_existing_api_and_feeds
     # Registration: same API, same rules (category, capacity, waitlist), same invites and feeds.
     session_a = meeting.sessions[0].id
     api = f"/api/v1/meetings/{meeting.id}/registrations"
-    assert client.post(api, json=registration_payload(session_a, "one@example.org")).json["status"] == "confirmed"
+    assert register_verified(client, meeting.id, registration_payload(session_a, "one@example.org"))["status"] == \
+        "confirmed"
     assert client.post(api, json=registration_payload(session_a, "two@example.org")).json["status"] == "confirmed"
     third = client.post(api, json=registration_payload(session_a, "three@example.org"))
     assert third.status_code == 201 and third.json["status"] == "waitlisted"
     refused = client.post(api, json=registration_payload(session_a, "p@example.org", category="private_sector"))
     assert refused.status_code == 409
-    invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.confirmed"))
+    invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.verified"))
     assert invite.calendar_method == "REQUEST" and "https://meet.example.org/rt-a" in invite.calendar
     assert client.get(f"/meetings/{meeting.id}").status_code == 200
     index = client.get("/").get_data(as_text=True)

@@ -60,7 +60,7 @@ def notify_registration(db: Session, registration: Registration, event: str, now
                       to=[registration.email], language=registration.language,
                       email=render_email("registration", registration.language, **{**context, "event": "left"}),
                       now=now, calendar=cancel, calendar_method="CANCEL", registration_id=registration.id)
-    if registration.liaison_email and event in WEBHOOK_TOPICS:
+    if registration.liaison_email and (event in WEBHOOK_TOPICS or event == "verified"):
         enqueue_email(db, key=f"{key}:liaison", topic="registration.liaison_copy", to=[registration.liaison_email],
                       language=registration.language,
                       email=render_email("liaison_copy", registration.language, **context), now=now,
