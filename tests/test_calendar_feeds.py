@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from conftest import make_meeting, registration_payload
-from identityhelpers import register_verified
 from ical.event import EventStatus
+from identityhelpers import register_verified
 from test_ics_builders import names, parse_both, unfold
 
 from meetings.calendar import events

@@ -11,10 +11,10 @@ from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_meeting, registration_payload
+from conftest import registration_payload
 from identityhelpers import links_sent_to, use_link, verify
-from test_console_privacy import _traces
 from pagehelpers import csrf_token, post_form
+from test_console_privacy import _traces
 
 from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow

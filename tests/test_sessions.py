@@ -35,7 +35,8 @@ def test_moving_a_session_sends_one_update_per_participant_and_moves_reminders(a
     people = _fill(client, meeting, 5)  # 3 confirmed, 2 waitlisted
     client.delete(f"/api/v1/registrations/{people[4]['token']}")  # a cancelled one hears nothing more
     session = meeting.sessions[0]
-    first_invites = {m.to_addresses[0]: _sequence(m.calendar) for m in _messages(db, "registration.verified") if m.calendar}
+    first_invites = {m.to_addresses[0]: _sequence(m.calendar)
+                     for m in _messages(db, "registration.verified") if m.calendar}
     new_start = session.starts_at + timedelta(hours=2)
     assert reschedule_session(db, session, new_start, 120, None, utcnow())
     updates = _messages(db, "registration.session_changed")
