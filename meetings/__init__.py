@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
     from meetings.accounts import views as accounts
-    from meetings.core import db, i18n, security
+    from meetings.core import db, i18n, limits, security
     from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox
@@ -44,4 +44,5 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)
     outbox_cli.init_app(app)
     outbox.init_app(app)
+    limits.init_app(app)  # last: it wraps the views the features registered
     return app

@@ -33,6 +33,12 @@ def load_config(instance_path: str) -> dict:
         "INTERPRETERS_PER_BOOTH_LONG": int(env.get("INTERPRETERS_PER_BOOTH_LONG", "3")),
         "INTERPRETATION_LONG_MINUTES": int(env.get("INTERPRETATION_LONG_MINUTES", "180")),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "365")),
+        # Abuse limits (meetings/core/limits.py): per client address in memory, or shared by every
+        # gunicorn worker in Redis (RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0); and how many
+        # e-mails anonymous requests may cause to one address a day.
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MESSAGES_PER_ADDRESS_PER_DAY": int(env.get("MESSAGES_PER_ADDRESS_PER_DAY", "5")),
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

@@ -14,6 +14,7 @@ from meetings.accounts.forms import LoginForm, SetPasswordForm
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.forms import show_error, submit
+from meetings.core.limits import limited
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -28,6 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("RATELIMIT_LOGIN")
 def login():
     """The login form (failures are counted per account and per address)."""
     form = LoginForm()

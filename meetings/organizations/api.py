@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from meetings import api
 from meetings.core.db import get_db, utcnow
+from meetings.core.limits import limited
 from meetings.organizations import operations as ops
 
 blp = Blueprint("organizations_api", __name__, url_prefix="/api/v1", description="Workstream sign-ups")
@@ -40,6 +41,7 @@ class InterestSchema(ma.Schema):
 
 @blp.route("/workstream-interests")
 class WorkstreamInterests(MethodView):
+    @limited("RATELIMIT_SIGN_UP")
     @blp.arguments(InterestInSchema)
     @blp.response(201, InterestSchema(many=True))
     def post(self, data: dict):

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
+from meetings.core.limits import limited
 from meetings.organizations import operations as ops
 from meetings.organizations.forms import InterestForm
 
@@ -15,6 +16,7 @@ bp = Blueprint("organizations", __name__)
 
 
 @bp.route("/workstreams", methods=["GET", "POST"])
+@limited("RATELIMIT_SIGN_UP")
 def workstreams():
     """The four workstreams and a sign-up form for organizations."""
     db = get_db()

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from meetings.core.limits import limited
 from meetings.core.vocabulary import REGION_CODES
 from meetings.planning import operations as ops
 from meetings.planning.labels import chart_labels
@@ -74,6 +75,7 @@ def _inputs(data: dict) -> ops.PlanInputs:
 
 @blp.route("/plans")
 class Plans(MethodView):
+    @limited("RATELIMIT_PLANNER")
     @blp.arguments(PlanInSchema)
     @blp.response(200, description="The plan document: sessions (start_utc, end_utc), coverage "
                                    "(share, count, total), uncovered, regions, participants, comparison")
@@ -84,6 +86,7 @@ class Plans(MethodView):
 
 @blp.route("/plans/chart.svg")
 class PlanChart(MethodView):
+    @limited("RATELIMIT_PLANNER", ("GET",))
     @blp.arguments(PlanQuerySchema, location="query")
     @blp.response(200, description="SVG 24-hour chart of the plan for the 193 member States")
     def get(self, data: dict):

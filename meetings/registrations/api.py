@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from meetings import api
 from meetings.core.db import get_db, utcnow
+from meetings.core.limits import limited
 from meetings.models.queries import meeting_or_404, published_meetings, registration_by_token
 from meetings.registrations import operations as ops
 from meetings.registrations.schemas import (
@@ -49,6 +50,7 @@ class Meeting(MethodView):
 
 @blp.route("/meetings/<int:meeting_id>/registrations")
 class MeetingRegistrations(MethodView):
+    @limited("RATELIMIT_REGISTRATION")
     @blp.arguments(RegistrationInSchema)
     @blp.response(201, RegistrationSchema)
     @blp.alt_response(202, schema=LinkSentSchema, description="Address already registered: nothing changed, "

@@ -11,6 +11,7 @@ from meetings.core import rules
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
+from meetings.core.limits import limited
 from meetings.core.localtime import in_zone, suggest_session, viewer_zone
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
@@ -52,6 +53,7 @@ def meeting_page(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
+@limited("RATELIMIT_REGISTRATION")
 def register(meeting_id: int):
     """The registration form."""
     db = get_db()
@@ -83,6 +85,7 @@ def updated(meeting_id: int):
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
+@limited("RATELIMIT_SIGN_IN")
 def sign_in(token: str):
     """A one-time link from an e-mail: the page asks for a POST, which verifies and renews the private links."""
     db = get_db()
