@@ -20,8 +20,8 @@ from roundtablehelpers import account, advance, login, organization, proposal_in
 from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow
 from meetings.outbox.models import Webhook
+from meetings.roundtables import forum_topics as staff
 from meetings.roundtables import operations as ops
-from meetings.roundtables import staff
 
 STAFF_PREFIXES = ("/secretariat", "/roundtables", "/console")
 
@@ -36,6 +36,7 @@ PUBLIC = {
     "registrations_api.Registration", "organizations_api.WorkstreamInterests",
     "plans.Plans", "plans.PlanChart",
     "accounts.login", "accounts.set_password", "roundtable_public.decline",
+    "accounts.forgot_password", "registrations.sign_in",
 }
 
 # endpoint -> who may use it: "secretariat"; "staff" (any account); "org" (the secretariat and the

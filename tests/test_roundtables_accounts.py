@@ -10,8 +10,8 @@ from roundtablehelpers import PASSWORD, account, login, user_by_email
 
 from meetings.core.audit import AuditEntry
 from meetings.outbox.models import OutboxMessage
+from meetings.roundtables.forum_topics import seed_forum_topics
 from meetings.roundtables.models import RegionalForumTopic
-from meetings.roundtables.staff import seed_forum_topics
 
 
 def _invite(client, **overrides):

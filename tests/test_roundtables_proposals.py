@@ -9,8 +9,8 @@ from roundtablehelpers import EN_TITLE, account, advance, form_data, future, log
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.roundtables import forum_topics as staff
 from meetings.roundtables import operations as ops
-from meetings.roundtables import staff
 from meetings.roundtables.models import Roundtable, RoundtableChange
 
 
