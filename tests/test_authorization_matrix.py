@@ -19,6 +19,7 @@ from roundtablehelpers import account, advance, login, organization, proposal_in
 
 from meetings.accounts.operations import create_account
 from meetings.core.db import utcnow
+from meetings.organizations.api_keys import create_api_key
 from meetings.outbox.models import Webhook
 from meetings.roundtables import forum_topics as staff
 from meetings.roundtables import operations as ops
@@ -59,6 +60,7 @@ PROTECTED = {
     "account_admin.accounts": "secretariat", "account_admin.deactivate": "secretariat",
     "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
+    "api_keys.api_keys": "secretariat", "api_keys.revoke": "secretariat",
 }
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},
@@ -110,8 +112,9 @@ def world(app, db):
         topic = staff.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
+        key, _secret = create_api_key(db, sec, org_x, "Mission system", utcnow())
         db.commit()
-    return {"draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
+    return {"key_id": key.id, "draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}
 

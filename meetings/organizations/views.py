@@ -35,7 +35,8 @@ def workstreams():
 
 def init_app(app: Flask) -> None:
     """Register the workstreams page and its API."""
-    from meetings.organizations import api
+    from meetings.organizations import api, api_key_views
 
     app.register_blueprint(bp)
     api.init_app(app)
+    api_key_views.init_app(app)

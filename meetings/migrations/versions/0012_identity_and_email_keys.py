@@ -1,4 +1,5 @@
-"""verified registrants, one-time sign-in links, e-mail comparison keys recomputed, sign-up authors
+"""verified registrants, one-time sign-in links, e-mail comparison keys recomputed, sign-up authors,
+organization API keys
 
 Revision ID: 0012
 Revises: 0007
@@ -66,6 +67,24 @@ def upgrade() -> None:
         batch_op.alter_column('contact_email_key', server_default=None)
         batch_op.alter_column('created_by_email_key', server_default=None)
 
+    op.create_table('organization_api_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('hint', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_organization_api_keys_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_api_keys_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_api_keys')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_organization_api_keys_key_hash'))
+    )
+    with op.batch_alter_table('organization_api_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_organization_api_keys_organization_id'), ['organization_id'], unique=False)
+
     _recompute_keys(op.get_bind())
 
 
@@ -95,6 +114,10 @@ def _recompute_keys(bind) -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('organization_api_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organization_api_keys_organization_id'))
+    op.drop_table('organization_api_keys')
+
     with op.batch_alter_table('workstream_interests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workstream_interests_created_by_email_key'))
         batch_op.drop_index(batch_op.f('ix_workstream_interests_contact_email_key'))
