@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -78,7 +78,12 @@ def init_app(app: Flask) -> None:
         message = str(HTTP_MESSAGES.get(status, HTTP_MESSAGES[400] if status < 500 else HTTP_MESSAGES[500]))
         if status == 429:  # an abuse limit (core.limits); Flask-Limiter adds Retry-After
             return render_error(429, "rate_limited", str(RATE_LIMITED))
-        return render_error(status, f"http_{status}", message)
+        body, status = render_error(status, f"http_{status}", message)
+        response = make_response(body, status)
+        for name, value in error.get_headers():  # Allow on a 405, WWW-Authenticate...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

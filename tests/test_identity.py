@@ -248,3 +248,22 @@ def test_erasure_clears_every_contact_matched_by_the_key_in_every_table(client, 
     db.expire_all()
     assert _traces(db, [name, *spellings, email_key(address)]) == []
     assert db.scalar(sa.select(sa.func.count()).select_from(RoundtableInvitation)) == 1  # the count stays
+
+
+def test_one_registrants_tokens_never_reach_another_and_a_feed_token_opens_only_the_feed(client, db, meeting):
+    _post(client, meeting, OWNER, name="Ana Owner")
+    ana = verify(client, db, OWNER)
+    _post(client, meeting, "ben@example.org", name="Ben Other", label="B")
+    ben = verify(client, db, "ben@example.org")
+    ana_feed = client.get(f"/api/v1/registrations/{ana}").json["links"]["feed_ics"].rsplit("/", 1)[1][:-4]
+    for url in (f"/api/v1/registrations/{ana}", f"/manage/{ana}", f"/registrations/{ana}/confirmation",
+                f"/registrations/{ana}/invite.ics", f"/manage/{ana}/data.json", f"/feeds/participant/{ana_feed}.ics"):
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert "Ben Other" not in body and "ben@example.org" not in body and ben not in body, url
+        assert _join_url(meeting, "B") not in body, url
+    for url in (f"/api/v1/registrations/{ana_feed}", f"/manage/{ana_feed}", f"/registrations/{ana_feed}/invite.ics",
+                f"/manage/{ana_feed}/data.json", f"/feeds/participant/{ana}.ics"):
+        assert client.get(url).status_code == 404, url
+    assert client.delete(f"/api/v1/registrations/{ana_feed}").status_code == 404
