@@ -100,3 +100,12 @@ def test_the_openapi_document_describes_the_key_scheme(client):
 def test_nobody_but_the_secretariat_sees_the_keys(live_app):
     client = live_app.test_client()
     assert client.get("/secretariat/api-keys").status_code in (302, 401)
+
+
+def test_a_keyed_update_of_an_unverified_registration_takes_the_strangers_token_away(client, db, meeting):
+    key = _create_key(client, db)
+    stranger = _register(client, meeting, None, email="delegate@comar.example.org")
+    assert stranger.status_code == 201 and stranger.json["email_verified"] is False
+    trusted = _register(client, meeting, key, email="Delegate@comar.example.org")
+    assert trusted.status_code == 200 and trusted.json["email_verified"] is True
+    assert client.get(f"/api/v1/registrations/{stranger.json['token']}").status_code == 404

@@ -179,7 +179,10 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         registration = existing
         registration.organization = organization
         registration.consent_given_at = now
-        registration.email_verified_at = registration.email_verified_at or now
+        if registration.email_verified_at is None:  # whoever holds the unverified tokens loses them
+            registration.email_verified_at = now
+            registration.manage_token = new_manage_token()
+            registration.feed_token = new_manage_token()
         _apply_person(registration, data, now)
         left = _move(db, registration, target, now, accept_waitlist=True)
         created = False
