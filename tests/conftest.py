@@ -81,6 +81,7 @@ def _drop_database(url: str) -> None:
 def live_app(database_url):
     """The application on the test database, committing for real."""
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                      "RATELIMIT_ENABLED": False,  # only the tests of the limits turn them on
                       "PUBLIC_BASE_URL": "http://localhost"})
     yield app
     app.extensions["db_engine"].dispose()

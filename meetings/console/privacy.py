@@ -6,8 +6,12 @@ Verb-named operations that flush, never commit. What erasure removes:
   personal data, so that counts (session, category, country, language needs, attendance) remain;
 - every outbox row of the registration (e-mails carry addresses, names and links in their bodies and
   calendars) and e-mails addressed to the person that belong to no other registration;
-- workstream-interest contacts given with that e-mail (the organization's interest itself stays);
-- failed-login records keyed by that e-mail.
+- workstream-interest contacts given with that e-mail, and the record of who made a sign-up (the
+  organization's interest itself stays); roundtable invitations addressed to it (name, address, key),
+  through the erasers features register in ``core.erasure``;
+- the registration's one-time sign-in links; failed-login records keyed by that e-mail.
+Addresses are matched by their one comparison key (``rules.email_key``), stored in each table, never
+with SQL ``lower()``.
 The audit log never holds a participant's name or e-mail: entries name the registration by id.
 """
 
@@ -21,12 +25,15 @@ from sqlalchemy.orm import Session
 
 from meetings.accounts.models import LoginAttempt
 from meetings.console.models import Attendance
+from meetings.core import rules
 from meetings.core.audit import AuditEntry, record_action
+from meetings.core.erasure import erase_contact
 from meetings.core.errors import Conflict
 from meetings.models import GlobalMeeting, Registration
 from meetings.models.registration import new_manage_token
 from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
+from meetings.registrations.models import RegistrationSignIn
 from meetings.registrations.operations import cancel_registration
 
 PARTICIPANT_ACTOR = "participant"
@@ -39,7 +46,7 @@ def participant_data(db: Session, registration: Registration) -> dict:
     session = registration.session
     interests = db.execute(
         sa.select(WorkstreamInterest, Workstream).join(Workstream, Workstream.id == WorkstreamInterest.workstream_id)
-        .where(sa.func.lower(WorkstreamInterest.contact_email) == registration.email_key)
+        .where(WorkstreamInterest.contact_email_key == registration.email_key)
         .order_by(Workstream.number)
     ).all()
     messages = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id,
@@ -97,13 +104,17 @@ def _erase(db: Session, registrations: list[Registration], *, wipe_contacts: boo
     if ids:
         db.execute(sa.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids),
                                                   OutboxMessage.channel == "email"))
+    if ids:
+        db.execute(sa.delete(RegistrationSignIn).where(RegistrationSignIn.registration_id.in_(ids)))
     for email in emails:
         _purge_addressed(db, email, ids)
         db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key == email))
         if wipe_contacts:
-            db.execute(sa.update(WorkstreamInterest)
-                       .where(sa.func.lower(WorkstreamInterest.contact_email) == email)
-                       .values(contact_name="", contact_email="", note=""))
+            db.execute(sa.update(WorkstreamInterest).where(WorkstreamInterest.contact_email_key == email)
+                       .values(contact_name="", contact_email="", contact_email_key="", note=""))
+            db.execute(sa.update(WorkstreamInterest).where(WorkstreamInterest.created_by_email_key == email)
+                       .values(created_by_email_key=""))
+            erase_contact(db, email)
     for registration in registrations:
         registration.name = ""
         registration.email = ""
@@ -116,17 +127,13 @@ def _erase(db: Session, registrations: list[Registration], *, wipe_contacts: boo
 
 
 def _purge_addressed(db: Session, email: str, erased_ids: list[int]) -> None:
-    """Delete e-mails to ``email`` that belong to no other (live) registration."""
-    pattern = f"%{email}%"
+    """Delete e-mails to ``email`` (a comparison key) that belong to no other (live) registration."""
     candidates = db.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.channel == "email",
-        sa.or_(sa.func.lower(sa.cast(OutboxMessage.to_addresses, sa.Text)).like(pattern),
-               sa.func.lower(sa.cast(OutboxMessage.cc_addresses, sa.Text)).like(pattern)),
         sa.or_(OutboxMessage.registration_id.is_(None), OutboxMessage.registration_id.in_(erased_ids)),
-    )).all()
+    ).execution_options(yield_per=500))
     for message in candidates:
-        addresses = {a.casefold() for a in [*message.to_addresses, *message.cc_addresses]}
-        if email in addresses:
+        if email in {rules.email_key(a) for a in [*message.to_addresses, *message.cc_addresses]}:
             db.delete(message)
 
 
