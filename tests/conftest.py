@@ -23,7 +23,7 @@ from support.factories import make_meeting
 
 from meetings import create_app, demo
 from meetings.core import db as dbmod
-from meetings.migrate import upgrade_database
+from meetings.core.migrate import upgrade_database
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage

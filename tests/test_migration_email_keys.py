@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import command
 
-from meetings.migrate import alembic_config
+from meetings.core.migrate import alembic_config
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

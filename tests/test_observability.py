@@ -17,8 +17,8 @@ from meetings import create_app
 from meetings.accounts import operations as accounts
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
+from meetings.core.migrate import upgrade_database
 from meetings.jobs.runner import Job, run_logged
-from meetings.migrate import upgrade_database
 from meetings.observability.requestlog import JsonFormatter, TextFormatter
 from meetings.outbox.models import OutboxMessage
 
