@@ -36,10 +36,10 @@ from support.smtp_server import SmtpServer  # noqa: E402
 from meetings import create_app, demo  # noqa: E402
 from meetings.accounts import operations as accounts  # noqa: E402
 from meetings.core.db import new_session, utcnow  # noqa: E402
+from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.core.tasks import BackgroundTask, run_tasks  # noqa: E402
 from meetings.core.vocabulary import CATEGORY_CODES  # noqa: E402
 from meetings.jobs.definitions import TASK_STEPS  # noqa: E402
-from meetings.migrate import upgrade_database  # noqa: E402
 from meetings.models import GlobalMeeting, MeetingSession, Registration  # noqa: E402
 from meetings.organizations.models import Organization  # noqa: E402
 from meetings.outbox.delivery import deliver_due  # noqa: E402
@@ -127,7 +127,8 @@ def make_meeting(db, edition: str, registrants: int) -> GlobalMeeting:
     db.add_all([Registration(meeting_id=meeting.id, session_id=session.id, organization_id=organization.id,
                              name=f"Person {n}", email=f"{edition}-{n}@example.org",
                              email_key=f"{edition}-{n}@example.org", language=("en", "fr", "es")[n % 3],
-                             timezone=ZONES[n % len(ZONES)], consent_given_at=now, status="confirmed")
+                             timezone=ZONES[n % len(ZONES)], consent_given_at=now, status="confirmed",
+                             email_verified_at=now)
                 for n in range(registrants)])
     db.commit()
     return meeting

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
 from meetings import create_app  # noqa: E402
-from meetings.migrate import upgrade_database  # noqa: E402
+from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.outbox.models import OutboxMessage  # noqa: E402
 
 REPEAT = 30

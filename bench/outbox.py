@@ -25,7 +25,7 @@ from smtp import ICS, RemoteServer  # noqa: E402  (bench/smtp.py: aiosmtpd in a 
 
 from meetings import create_app  # noqa: E402
 from meetings.core.db import new_session  # noqa: E402
-from meetings.migrate import upgrade_database  # noqa: E402
+from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.outbox.delivery import deliver_due  # noqa: E402
 from meetings.outbox.enqueue import RenderedEmail, enqueue_email  # noqa: E402
 from meetings.outbox.models import OutboxMessage  # noqa: E402

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from meetings import demo  # noqa: E402
 from meetings.core import db as dbmod  # noqa: E402
+from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.core.vocabulary import CATEGORY_CODES  # noqa: E402
-from meetings.migrate import upgrade_database  # noqa: E402
 from meetings.models import GlobalMeeting, MeetingSession  # noqa: E402
 
 

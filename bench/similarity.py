@@ -33,7 +33,7 @@ from meetings import create_app, demo  # noqa: E402
 from meetings.accounts.operations import create_account  # noqa: E402
 from meetings.core import similarity  # noqa: E402
 from meetings.core.db import new_session  # noqa: E402
-from meetings.migrate import upgrade_database  # noqa: E402
+from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.organizations.models import Workstream  # noqa: E402
 from meetings.organizations.operations import find_or_create_organization  # noqa: E402
 from meetings.roundtables import duplicates  # noqa: E402

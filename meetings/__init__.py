@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from meetings import api, calendar, cli, console, errorpages, health, home, jobs, planning, templating
     from meetings.accounts import views as accounts
-    from meetings.core import db, i18n, incoming, security
+    from meetings.core import db, i18n, incoming, limits, security
     from meetings.observability import init_app as init_observability
     from meetings.organizations import views as organizations
     from meetings.outbox import cli as outbox_cli
@@ -51,4 +51,5 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)
     outbox_cli.init_app(app)
     outbox.init_app(app)
+    limits.init_app(app)  # last: it wraps the views the features registered
     return app

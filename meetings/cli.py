@@ -16,7 +16,7 @@ from meetings.core.cli_language import in_language
 from meetings.core.db import new_session, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.links import public_url
-from meetings.migrate import upgrade_database
+from meetings.core.migrate import upgrade_database
 from meetings.roundtables.forum_topics import seed_forum_topics
 
 

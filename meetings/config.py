@@ -51,6 +51,17 @@ def load_config(instance_path: str) -> dict:
         "METRICS_ALLOWED_IPS": env.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "READY_OUTBOX_MAX_AGE_SECONDS": int(env.get("READY_OUTBOX_MAX_AGE_SECONDS", "900")),
+        # Abuse limits (meetings/core/limits.py): per client address in memory, or shared by every
+        # gunicorn worker in Redis (RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0); and how many
+        # e-mails anonymous requests may cause to one address a day.
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MESSAGES_PER_ADDRESS_PER_DAY": int(env.get("MESSAGES_PER_ADDRESS_PER_DAY", "5")),
+        # Each limit can be tuned, e.g. RATELIMIT_REGISTRATION="40 per minute;120 per hour" (defaults and
+        # their reasons: meetings/core/limits.py).
+        **{name: env[name] for name in ("RATELIMIT_REGISTRATION", "RATELIMIT_SIGN_IN", "RATELIMIT_SIGN_UP",
+                                        "RATELIMIT_PLANNER", "RATELIMIT_LOGIN", "RATELIMIT_PASSWORD_RESET")
+           if env.get(name)},
         # flask-smorest / OpenAPI: the document at /api/v1/openapi.json, no UI loaded from a CDN.
         "API_TITLE": "ACSG Dialogue Platform API",
         "API_VERSION": "v1",

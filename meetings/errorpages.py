@@ -22,6 +22,7 @@ HTTP_MESSAGES = {
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing you sent was lost; please try again."),
 }
+RATE_LIMITED = _l("Too many requests from your network. Please wait a moment and try again.")
 CSRF_MESSAGE = _l("This form has expired. Please reload the page and send it again.")
 
 # marshmallow's built-in messages (API type errors), translated.
@@ -80,8 +81,10 @@ def init_app(app: Flask) -> None:
         if status == 422 and messages:
             return render_error(422, "invalid_input", str(HTTP_MESSAGES[422]), schema_field_errors(messages))
         message = str(HTTP_MESSAGES.get(status, HTTP_MESSAGES[400] if status < 500 else HTTP_MESSAGES[500]))
+        if status == 429:  # an abuse limit (core.limits); Flask-Limiter adds Retry-After
+            return render_error(429, "rate_limited", str(RATE_LIMITED))
         response = make_response(render_error(status, f"http_{status}", message))
-        for name, value in error.get_headers():  # Allow on a 405, Retry-After...
+        for name, value in error.get_headers():  # Allow on a 405, WWW-Authenticate, Retry-After...
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response

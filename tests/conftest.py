@@ -23,7 +23,7 @@ from support.factories import make_meeting
 
 from meetings import create_app, demo
 from meetings.core import db as dbmod
-from meetings.migrate import upgrade_database
+from meetings.core.migrate import upgrade_database
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
@@ -81,6 +81,7 @@ def _drop_database(url: str) -> None:
 def live_app(database_url):
     """The application on the test database, committing for real."""
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                      "RATELIMIT_ENABLED": False,  # only the tests of the limits turn them on
                       "PUBLIC_BASE_URL": "http://localhost"})
     yield app
     app.extensions["db_engine"].dispose()

@@ -38,18 +38,17 @@ def test_drafts_are_not_listed(client, db):
     assert client.get(f"/api/v1/meetings/{draft.id}").status_code == 404
 
 
-def test_register_then_register_again_updates(client, db, meeting):
+def test_register_then_register_again_changes_nothing(client, db, meeting):
     first = register(client, meeting, workstreams=[1, 3])
     assert first.status_code == 201
     body = first.json
     assert body["status"] == "confirmed" and len(body["token"]) >= 40
     assert body["session"]["label"] == "A" and body["workstreams"] == [1, 3]
     again = register(client, meeting, email="ANA@Example.org", label="B", name="Ana María Pérez")
-    assert again.status_code == 200
-    assert again.json["token"] is None and again.json["links"] == {}  # an address proves nothing
-    assert again.json["session"]["label"] == "B" and again.json["name"] == "Ana María Pérez"
+    assert again.status_code == 202
+    assert "token" not in again.json and again.json["status"] == "link_sent"  # an address proves nothing
     owner = client.get(f"/api/v1/registrations/{body['token']}").json
-    assert owner["session"]["label"] == "B"
+    assert owner["session"]["label"] == "A" and owner["name"] == "Ana Pérez"
     assert _count(db, meeting_id=meeting.id) == 1
 
 
@@ -199,8 +198,9 @@ def test_cancelled_registration_cannot_be_changed_but_can_register_again(client,
     token = register(client, meeting).json["token"]
     client.delete(f"/api/v1/registrations/{token}")
     assert client.patch(f"/api/v1/registrations/{token}", json={"language": "fr"}).status_code == 409
-    again = register(client, meeting)
-    assert again.status_code == 200 and again.json["status"] == "confirmed"
+    again = register(client, meeting)  # starts again, unverified, with new private links
+    assert again.status_code == 201 and again.json["status"] == "confirmed" and again.json["token"] != token
+    assert client.get(f"/api/v1/registrations/{token}").status_code == 404
 
 
 def test_openapi_document_describes_the_api(client):

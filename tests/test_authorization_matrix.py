@@ -33,6 +33,7 @@ PUBLIC = {
     # Operations: no account, but /metrics answers only to METRICS_ALLOWED_IPS or METRICS_TOKEN
     # (tests/test_observability.py).
     "readiness.readyz", "metrics.metrics",
+    "accounts.forgot_password", "registrations.sign_in",
 } | PUBLIC_ENDPOINTS
 
 # endpoint -> who may use it: "secretariat"; "staff" (any account); "org" (the secretariat and the
@@ -57,6 +58,7 @@ PROTECTED = {
     "account_admin.resend": "secretariat", "roundtable_admin.forum_topics": "secretariat",
     "roundtable_admin.delete_forum_topic": "secretariat",
     "topic_terms.vocabulary": "secretariat", "topic_terms.delete_term": "secretariat",
+    "api_keys.api_keys": "secretariat", "api_keys.revoke": "secretariat",
 } | PROTECTED_ENDPOINTS
 ALLOWED = {  # role -> kinds of endpoint it may use
     "secretariat": {"secretariat", "staff", "org"},

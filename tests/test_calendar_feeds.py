@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from ical.event import EventStatus
-from support.api import registered
 from support.factories import make_meeting
 from support.ics import fetch_ics, names, parse_both, unfold
+from support.identity import registered_verified
 
 from meetings.calendar import events
 from meetings.models import GlobalMeeting, MeetingSession, Registration
@@ -42,7 +42,7 @@ def _text(data: bytes) -> str:
 
 
 def test_invite_is_a_request_for_the_stored_uid(client, db, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     response, data, strict, loose = _invite(client, body["token"])
     session_a = _meeting_session(db, meeting, "A")
     assert strict.method == "REQUEST"
@@ -50,7 +50,7 @@ def test_invite_is_a_request_for_the_stored_uid(client, db, meeting):
     assert "private" in response.headers["Cache-Control"]
     (event,) = strict.events
     assert event.uid == loose.vevent.uid.value == session_a.ical_uid
-    assert event.sequence == 0 and event.status == EventStatus.CONFIRMED
+    assert event.sequence == 1 and event.status == EventStatus.CONFIRMED  # verifying the address bumps it
     assert event.dtstart == session_a.starts_at and event.dtend == session_a.ends_at
     assert event.organizer.uri == "mailto:dialogue@acsg.example.org"
     (attendee,) = event.attendees
@@ -59,14 +59,14 @@ def test_invite_is_a_request_for_the_stored_uid(client, db, meeting):
     assert "SUMMARY;LANGUAGE=es:Reunión mundial — Sesión A" in unfold(data)
     assert event.url == session_a.join_url == event.location
     assert session_a.join_url in event.description
-    # Her local time (Mexico City, 01:00) and UTC (07:00), and her manage link.
+    # Her local time (Mexico City, 01:00) and UTC (07:00), and the meeting page (never her manage link).
     assert "01:00" in event.description and "07:00 UTC" in event.description
-    assert f"http://localhost/manage/{body['token']}" in event.description
+    assert f"http://localhost/meetings/{meeting.id}" in event.description and body["token"] not in unfold(data)
     assert len(event.alarm) == 1
 
 
 def test_update_then_cancel_keep_the_uid_and_raise_the_sequence(client, db, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     _, _, first, _ = _invite(client, body["token"])
 
     session_a = _meeting_session(db, meeting, "A")
@@ -90,7 +90,7 @@ def test_update_then_cancel_keep_the_uid_and_raise_the_sequence(client, db, meet
 
 
 def test_move_a_to_b_cancels_a_and_invites_to_b(app, client, db, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     _, _, invite_a, _ = _invite(client, body["token"])
     session_b = _meeting_session(db, meeting, "B")
     moved = client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": session_b.id})
@@ -115,7 +115,7 @@ def test_move_a_to_b_cancels_a_and_invites_to_b(app, client, db, meeting):
 
 def test_coming_back_to_a_session_sends_a_higher_sequence_than_before(app, client, db, meeting):
     """B, then A, then B again: the new REQUEST for B beats both the first invite and the CANCEL for B."""
-    body = registered(client, meeting, label="B")
+    body = registered_verified(client, meeting, label="B")
     a_id, b_id = _meeting_session(db, meeting, "A").id, _meeting_session(db, meeting, "B").id
     _, _, first_b, _ = _invite(client, body["token"])
     client.patch(f"/api/v1/registrations/{body['token']}", json={"session_id": a_id})
@@ -131,8 +131,8 @@ def test_coming_back_to_a_session_sends_a_higher_sequence_than_before(app, clien
 
 
 def test_cancelling_a_session_or_meeting_turns_the_invite_into_a_cancel(client, db, meeting):
-    body = registered(client, meeting, email="x@example.org", language="fr")
-    other = registered(client, meeting, email="y@example.org", label="B", language="fr")
+    body = registered_verified(client, meeting, email="x@example.org", language="fr")
+    other = registered_verified(client, meeting, email="y@example.org", label="B", language="fr")
     _, _, before, _ = _invite(client, body["token"])
     session_a = _meeting_session(db, meeting, "A")
     session_a.status, session_a.ical_sequence = "cancelled", session_a.ical_sequence + 1
@@ -150,8 +150,8 @@ def test_cancelling_a_session_or_meeting_turns_the_invite_into_a_cancel(client, 
 
 def test_waitlisted_invite_has_no_join_link(client, db):
     meeting = make_meeting(db, capacity=1)
-    registered(client, meeting, email="first@example.org")
-    waiting = registered(client, meeting, email="second@example.org")
+    registered_verified(client, meeting, email="first@example.org")
+    waiting = registered_verified(client, meeting, email="second@example.org")
     assert waiting["status"] == "waitlisted"
     _, data, strict, _ = _invite(client, waiting["token"])
     event = strict.events[0]
@@ -162,7 +162,7 @@ def test_waitlisted_invite_has_no_join_link(client, db):
 
 
 def test_participant_feed_is_private_and_follows_cancellation(client, db, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     feed_url = body["links"]["feed_ics"]
     response, data, strict, loose = fetch_ics(client, feed_url)
     assert strict.method == "PUBLISH" and "private" in response.headers["Cache-Control"]
@@ -182,7 +182,7 @@ def test_participant_feed_is_private_and_follows_cancellation(client, db, meetin
 
 @pytest.mark.parametrize("token", ["wrong-token", "x" * 65])
 def test_wrong_feed_or_invite_token_is_a_localized_404(client, meeting, token):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     for url in (f"/feeds/participant/{token}.ics", f"/registrations/{token}/invite.ics",
                 f"/feeds/participant/{body['token']}.ics"):  # the manage token is not the feed token
         response = client.get(url, headers={"Accept-Language": "fr"})
@@ -197,7 +197,7 @@ def test_wrong_feed_or_invite_token_is_a_localized_404(client, meeting, token):
 ])
 def test_meeting_feed_is_public_localized_and_keeps_cancelled_sessions(client, db, meeting, language,
                                                                        summary_a, prefix):
-    registered(client, meeting)
+    registered_verified(client, meeting)
     b = _meeting_session(db, meeting, "B")
     b.status, b.ical_sequence = "cancelled", b.ical_sequence + 1
     db.commit()
@@ -238,10 +238,10 @@ def test_all_meetings_feed_lists_every_published_meeting_without_join_links(clie
 
 
 def test_registering_again_after_cancelling_sends_a_higher_sequence(client, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     client.delete(f"/api/v1/registrations/{body['token']}")
     _, _, cancel, _ = _invite(client, body["token"])
-    registered(client, meeting)
-    _, _, again, _ = _invite(client, body["token"])
+    again_body = registered_verified(client, meeting)
+    _, _, again, _ = _invite(client, again_body["token"])
     assert (cancel.method, again.method) == ("CANCEL", "REQUEST")
     assert again.events[0].sequence > cancel.events[0].sequence

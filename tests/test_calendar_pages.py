@@ -6,9 +6,10 @@ import html as htmlmod
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from support.api import register, registered
+from support.api import register
 from support.factories import make_meeting
 from support.ics import fetch_ics, local_path
+from support.identity import registered_verified
 
 
 def _links(page: str) -> list[str]:
@@ -22,7 +23,7 @@ def _calendar_section(page: str) -> str:
 
 
 def test_confirmation_page_offers_every_calendar(client, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     page = client.get(f"/registrations/{body['token']}/confirmation",
                       headers={"Accept-Language": "fr"}).get_data(as_text=True)
     section = _calendar_section(page)
@@ -43,7 +44,7 @@ def test_confirmation_page_offers_every_calendar(client, meeting):
 
 
 def test_manage_page_buttons_follow_the_registration(client, meeting):
-    body = registered(client, meeting)
+    body = registered_verified(client, meeting)
     section = _calendar_section(client.get(f"/manage/{body['token']}").get_data(as_text=True))
     assert any(u.startswith("https://calendar.google.com/") for u in _links(section))
     client.delete(f"/api/v1/registrations/{body['token']}")
@@ -57,15 +58,15 @@ def test_manage_page_buttons_follow_the_registration(client, meeting):
 
 def test_waitlisted_buttons_carry_no_join_link(client, db):
     meeting = make_meeting(db, capacity=1)
-    registered(client, meeting, email="first@example.org")
-    waiting = registered(client, meeting, email="second@example.org")
+    registered_verified(client, meeting, email="first@example.org")
+    waiting = registered_verified(client, meeting, email="second@example.org")
     section = _calendar_section(client.get(f"/registrations/{waiting['token']}/confirmation").get_data(as_text=True))
     assert "secret-" not in htmlmod.unescape(section) and "meet.example.org" not in htmlmod.unescape(section)
     assert any(u.startswith("https://calendar.google.com/") for u in _links(section))
 
 
 def test_meeting_page_links_the_public_feed_and_never_the_join_link(client, meeting):
-    registered(client, meeting)
+    registered_verified(client, meeting)
     page = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "secret-" not in page and "meet.example.org" not in page
     feed = f"http://localhost/feeds/meetings/{meeting.id}.ics?lang=es"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from support.api import registration_payload
 from support.factories import make_meeting
+from support.identity import register_verified
 
 from meetings.core import db as dbmod
 from meetings.core.db import utcnow
@@ -23,9 +24,8 @@ def _messages(db, topic):
 
 def test_session_moved_by_the_secretariat_says_old_and_new_time(app_context, client, db):
     meeting = make_meeting(db)  # A 07:00-10:00 UTC on 17 March 2027
-    client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                json=registration_payload(meeting.sessions[0].id, "ana@example.org", language="en",
-                                          timezone="America/Mexico_City"))
+    register_verified(client, meeting.id, registration_payload(meeting.sessions[0].id, "ana@example.org",
+                                                               language="en", timezone="America/Mexico_City"))
     session = meeting.sessions[0]
     assert reschedule_session(db, session, session.starts_at + timedelta(hours=2, minutes=30), 180, None, utcnow())
     db.commit()  # the scheduler's background task writes the e-mails, with the time before the move
@@ -41,9 +41,8 @@ def test_session_moved_by_the_secretariat_says_old_and_new_time(app_context, cli
 
 def test_moving_from_a_to_b_describes_each_session_in_its_own_email(app_context, client, db):
     meeting = make_meeting(db)  # A 07:00 UTC, B 15:00 UTC
-    created = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                          json=registration_payload(meeting.sessions[0].id, "ana@example.org", language="fr",
-                                                    timezone="UTC")).json
+    created = register_verified(client, meeting.id, registration_payload(
+        meeting.sessions[0].id, "ana@example.org", language="fr", timezone="UTC"))
     assert client.patch(f"/api/v1/registrations/{created['token']}",
                         json={"session_id": meeting.sessions[1].id}).status_code == 200
     (moved,) = [m for m in _messages(db, "registration.moved")]

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from support.api import registered
 from support.console import populated_meeting
 from support.factories import make_meeting
+from support.identity import registered_verified
 from support.logins import login_as
 from support.pages import csrf_token, post_form
 
@@ -30,10 +30,10 @@ FUNCTION = "Head of the Zq unit"
 
 
 def _zelda(client, meeting, label="A", **extra) -> str:
-    return registered(client, meeting, EMAIL, label, expect=(201,), name=NAME, liaison_email=LIAISON,
-                      function=FUNCTION, organization="Red de Refugiados del Sur", country="CL",
-                      category="civil_society", region="americas", timezone="America/Santiago",
-                      workstreams=[2, 4], **extra)["token"]
+    return registered_verified(client, meeting, EMAIL, label, name=NAME, liaison_email=LIAISON,
+                               function=FUNCTION, organization="Red de Refugiados del Sur", country="CL",
+                               category="civil_society", region="americas", timezone="America/Santiago",
+                               workstreams=[2, 4], **extra)["token"]
 
 
 def _traces(db, needles: list[str]) -> list[str]:
@@ -86,7 +86,7 @@ def test_manage_page_shows_consent_and_the_two_buttons_in_three_languages(client
 def test_erasure_leaves_no_personal_data_anywhere(client, db):
     meeting = make_meeting(db, capacity=1)
     token = _zelda(client, meeting)
-    waiting = registered(client, meeting, "next@example.org", expect=(201,), name="Next One")
+    waiting = registered_verified(client, meeting, "next@example.org", name="Next One")
     assert waiting["status"] == "waitlisted"
     # The same e-mail signed another organization up to a workstream, and mistyped a staff login once.
     client.post("/api/v1/workstream-interests", json={
@@ -127,7 +127,7 @@ def test_erasure_leaves_no_personal_data_anywhere(client, db):
 def _past_meeting(client, db, days_ago: int) -> GlobalMeeting:
     meeting = make_meeting(db, edition=f"past-{days_ago}", start=utcnow() - timedelta(days=days_ago))
     _zelda(client, meeting, label="B")
-    registered(client, meeting, "other@example.org", expect=(201,), name="Other Person")
+    registered_verified(client, meeting, "other@example.org", name="Other Person")
     meeting.status = "held"
     db.commit()
     return meeting

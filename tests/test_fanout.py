@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from support.api import registration_payload
 from support.factories import make_meeting
+from support.identity import register_verified
 from support.logins import login_as
 from support.smtp_server import SmtpServer
 
@@ -44,7 +45,7 @@ def add_registrants(db, meeting: GlobalMeeting, count: int, *, label: str = "A",
     rows = [Registration(meeting_id=meeting.id, session_id=session.id, organization_id=organization.id,
                          name=f"Person {n}", email=f"{prefix}{n}@example.org", email_key=f"{prefix}{n}@example.org",
                          language=("en", "fr", "es")[n % 3], timezone="Europe/Berlin", consent_given_at=now,
-                         status="confirmed") for n in range(count)]
+                         status="confirmed", email_verified_at=now) for n in range(count)]
     db.add_all(rows)
     db.commit()
     return [r.id for r in rows]
@@ -109,10 +110,9 @@ def test_the_messages_of_a_task_name_the_request_that_decided_it(app_context, db
 def test_a_newer_decision_supersedes_an_unfinished_one(app_context, client, db):
     meeting = make_meeting(db, capacity=10)
     for n in range(3):
-        client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                    json=registration_payload(meeting.sessions[0].id, f"q{n}@example.org"))
+        register_verified(client, meeting.id, registration_payload(meeting.sessions[0].id, f"q{n}@example.org"))
     invites = {m.to_addresses[0]: _sequence(m.calendar) for m in db.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.topic == "registration.confirmed"))}
+        OutboxMessage.topic == "registration.verified"))}
     session = meeting.sessions[0]
     reschedule_session(db, session, session.starts_at + timedelta(hours=1), 180, None, utcnow())
     reschedule_session(db, session, session.starts_at + timedelta(hours=1), 180, None, utcnow())

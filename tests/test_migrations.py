@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from meetings.core import db as dbmod
-from meetings.migrate import alembic_config
+from meetings.core.migrate import alembic_config
 
 
 def test_models_and_migrations_agree(database_url):

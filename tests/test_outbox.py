@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from support.api import register
 from support.factories import make_meeting
 from support.http_server import recording_http_server
+from support.identity import verify as verify_address
 from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
@@ -42,8 +43,12 @@ def _rows(db, **filters):
 
 def test_registration_writes_its_email_in_the_same_transaction(client, db, meeting):
     assert register(client, meeting, liaison_email="mission@un.example.org").status_code == 201
-    (email, liaison) = _rows(db, channel="email")
-    assert email.topic == "registration.confirmed" and email.to_addresses == ["ana@example.org"]
+    (link,) = _rows(db, channel="email")  # unverified: only the one-time link, nobody else is mailed
+    assert link.topic == "registration.verify" and link.to_addresses == ["ana@example.org"]
+    assert "secret-" not in link.body_text and link.calendar is None
+    verify_address(client, db, "ana@example.org")
+    (_link, email, liaison) = _rows(db, channel="email")
+    assert email.topic == "registration.verified" and email.to_addresses == ["ana@example.org"]
     assert email.calendar_method == "REQUEST" and "METHOD:REQUEST" in email.calendar
     assert "secret-2027-1-A" in email.body_text  # join link for the confirmed participant
     assert liaison.to_addresses == ["mission@un.example.org"] and "secret-" not in liaison.body_text
@@ -56,27 +61,33 @@ def test_refused_registration_writes_nothing(client, db, meeting):
 
 
 def test_the_same_event_never_produces_two_rows(client, db, meeting):
-    register(client, meeting)
-    register(client, meeting, email="ANA@example.org")  # same data again: no new message
-    assert [r.topic for r in _rows(db)] == ["registration.confirmed"]
+    token = register(client, meeting).json["token"]
+    client.patch(f"/api/v1/registrations/{token}", json={"language": "es"})  # same data again: no new message
+    verify_address(client, db, "ana@example.org")
+    assert [r.topic for r in _rows(db)] == ["registration.verify", "registration.verified"]
 
 
 def test_waitlist_promotion_and_cancellation_are_notified(client, db):
     meeting = make_meeting(db, capacity=1)
-    first = register(client, meeting, email="first@example.org").json
+    register(client, meeting, email="first@example.org")
+    first = verify_address(client, db, "first@example.org")
     register(client, meeting, email="second@example.org")
-    client.delete(f"/api/v1/registrations/{first['token']}")
+    verify_address(client, db, "second@example.org")
+    client.delete(f"/api/v1/registrations/{first}")
     topics = [(r.to_addresses[0], r.topic, r.calendar_method) for r in _rows(db)]
     assert topics == [
-        ("first@example.org", "registration.confirmed", "REQUEST"),
-        ("second@example.org", "registration.waitlisted", None),
+        ("first@example.org", "registration.verify", None),
+        ("first@example.org", "registration.verified", "REQUEST"),
+        ("second@example.org", "registration.verify", None),
+        ("second@example.org", "registration.verified", None),  # waitlisted: nothing for a calendar yet
         ("first@example.org", "registration.cancelled", "CANCEL"),
         ("second@example.org", "registration.promoted", "REQUEST"),
     ]
 
 
 def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
-    token = register(client, meeting).json["token"]
+    register(client, meeting)
+    token = verify_address(client, db, "ana@example.org")
     client.patch(f"/api/v1/registrations/{token}", json={"session_id": meeting.sessions[1].id})
     moved = [r for r in _rows(db) if r.topic.startswith(("registration.moved", "registration.left"))]
     assert {r.topic: r.calendar_method for r in moved} == {"registration.moved": "REQUEST",
@@ -88,11 +99,12 @@ def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_delivered_email_has_the_promised_structure(client, db, meeting, language):
     register(client, meeting, language=language)
+    verify_address(client, db, "ana@example.org")
     db.commit()
     with SmtpServer() as server:
         report = deliver_due(lambda: dbmod.new_session(client.application), _transports(server.port), lambda: NOW)
-        assert report.sent == 1, report
-        (received,) = server.messages
+        assert report.sent == 2, report
+        (_link, received) = sorted(server.messages, key=lambda m: b"invite.ics" in m.data)
     message = BytesParser(policy=policy.default).parsebytes(received.data)
     assert message.get_content_type() == "multipart/mixed"
     alternative, attachment = message.get_payload()
@@ -104,12 +116,12 @@ def test_delivered_email_has_the_promised_structure(client, db, meeting, languag
     assert calendar.get_content_charset().lower() == "utf-8"
     assert "METHOD:REQUEST" in calendar.get_content()
     assert attachment.get_filename() == "invite.ics"
-    expected = {"fr": ("Inscription confirmée", "Votre heure"), "es": ("Inscripción confirmada", "Su hora")}
+    expected = {"fr": ("Adresse confirmée", "Votre heure"), "es": ("Dirección confirmada", "Su hora")}
     assert expected[language][0] in message["Subject"]
     assert expected[language][1] in plain.get_content()
     assert "07:00–10:00 UTC" in plain.get_content()
     assert message["Message-ID"].endswith("@acsg.example.org>")
-    assert _rows(db)[0].status == "sent"
+    assert {r.status for r in _rows(db)} == {"sent"}
 
 
 def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
@@ -174,6 +186,8 @@ def test_a_dead_workers_rows_are_claimed_again_after_the_lease(app, db):
 
 def test_reminders_are_swept_once_and_follow_the_session(app_context, client, db, meeting):
     register(client, meeting, email="confirmed@example.org")
+    verify_address(client, None, "confirmed@example.org")
+    register(client, meeting, email="unverified@example.org")
     cancelled = register(client, meeting, email="cancelled@example.org").json["token"]
     client.delete(f"/api/v1/registrations/{cancelled}")
     start = meeting.sessions[0].starts_at

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from support.api import registration_payload
+from support.identity import register_verified
 from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
@@ -43,19 +44,18 @@ def _deliver(app):
 
 def test_only_the_newest_invite_goes_and_its_sequence_is_the_highest(app_context, client, db, meeting):
     for n in range(2):
-        client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                    json=registration_payload(meeting.sessions[0].id, f"c{n}@example.org"))
+        register_verified(client, meeting.id, registration_payload(meeting.sessions[0].id, f"c{n}@example.org"))
     session = meeting.sessions[0]
     for _move in range(2):
         reschedule_session(db, session, session.starts_at + timedelta(hours=1), 180, None, utcnow())
         db.commit()
         run_tasks(lambda: dbmod.new_session(app_context), TASK_STEPS, utcnow)
     queued = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")).all()
-    assert len(queued) == 6  # per person: the invite and two updates, all unsent
+    assert len(queued) == 8  # per person: the one-time link, the invite once verified, two updates; unsent
     report, received = _deliver(app_context)
-    assert (report.sent, report.superseded) == (2, 4)
+    assert (report.sent, report.superseded) == (4, 4)  # the links, and each person's newest update
     for address in ("c0@example.org", "c1@example.org"):
-        assert received[address] == [(session.ical_uid, 2, "REQUEST")]
+        assert received[address] == [(None, None, None), (session.ical_uid, 3, "REQUEST")]
     db.expire_all()
     rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")
                       .order_by(OutboxMessage.id)).all()
@@ -65,27 +65,26 @@ def test_only_the_newest_invite_goes_and_its_sequence_is_the_highest(app_context
 
 
 def test_a_cancellation_of_the_left_session_is_never_lost(app_context, client, db, meeting):
-    token = client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                        json=registration_payload(meeting.sessions[0].id, "mover@example.org")).json["token"]
+    token = register_verified(client, meeting.id,
+                              registration_payload(meeting.sessions[0].id, "mover@example.org"))["token"]
     assert client.patch(f"/api/v1/registrations/{token}",
                         json={"session_id": meeting.sessions[1].id}).status_code == 200
     report, received = _deliver(app_context)
     a, b = meeting.sessions[0].ical_uid, meeting.sessions[1].ical_uid
     calendars = received["mover@example.org"]
     assert report.superseded == 1  # the invite to A, replaced by A's cancellation
-    assert (a, 0, "REQUEST") not in calendars
+    assert (a, 1, "REQUEST") not in calendars
     assert {(uid, method) for uid, _sequence, method in calendars if uid} == {(a, "CANCEL"), (b, "REQUEST")}
 
 
 def test_sent_messages_are_not_coalesced_again(app_context, client, db, meeting):
-    client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                json=registration_payload(meeting.sessions[0].id, "early@example.org"))
+    register_verified(client, meeting.id, registration_payload(meeting.sessions[0].id, "early@example.org"))
     first, received = _deliver(app_context)
-    assert first.sent == 1 and first.superseded == 0
+    assert first.sent == 2 and first.superseded == 0  # the one-time link and the invite
     session = meeting.sessions[0]
     reschedule_session(db, session, session.starts_at + timedelta(hours=3), 180, None, utcnow())
     db.commit()
     run_tasks(lambda: dbmod.new_session(app_context), TASK_STEPS, utcnow)
     second, received = _deliver(app_context)
     assert second.sent == 1 and second.superseded == 0
-    assert received["early@example.org"] == [(session.ical_uid, 1, "REQUEST")]
+    assert received["early@example.org"] == [(session.ical_uid, 2, "REQUEST")]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from support.api import registration_payload
+from support.identity import register_verified
 from support.smtp_server import SmtpServer
 
 from meetings.accounts import operations as accounts
@@ -30,9 +31,9 @@ def _stored_text(row: OutboxMessage) -> str:
 
 def test_sent_rows_hold_no_secret_link(app_context, client, db, meeting):
     for n, language in enumerate(("en", "fr", "es")):
-        client.post(f"/api/v1/meetings/{meeting.id}/registrations",
-                    json=registration_payload(meeting.sessions[0].id, f"s{n}@example.org", language=language,
-                                              liaison_email=f"mission{n}@un.example.org"))
+        register_verified(client, meeting.id, registration_payload(
+            meeting.sessions[0].id, f"s{n}@example.org", language=language,
+            liaison_email=f"mission{n}@un.example.org"))
     secretariat = accounts.create_account(db, email="sec@example.org", name="Sec", role="secretariat",
                                           password="correct horse battery staple")
     accounts.invite_account(db, secretariat, accounts.AccountInput(

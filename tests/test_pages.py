@@ -176,5 +176,7 @@ def test_registering_again_with_a_known_address_never_shows_the_private_link(cli
     again = post_form(client, f"/meetings/{meeting.id}/register", _form(meeting, name="Someone Else"))
     assert again.status_code == 303 and token not in again.headers["Location"]
     page = client.get(again.headers["Location"], headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert token not in page and "lien personnel" in page
+    assert token not in page and "usage unique" in page
+    db.expire_all()
+    assert db.scalar(sa.select(Registration.name)) != "Someone Else"  # nothing changed
 

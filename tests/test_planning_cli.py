@@ -10,9 +10,9 @@ def _plan(app, *args: str):
 
 
 def test_json_equals_the_api_document(app, client):
-    result = _plan(app, "--date", "2027-10-20", "--duration", "120", "--step", "5", "--json")
+    result = _plan(app, "--date", "2027-10-20", "--duration", "120", "--step", "20", "--json")
     assert result.exit_code == 0, result.output
-    api = client.post("/api/v1/plans", json={"date": "2027-10-20", "duration": 120, "step": 5}).get_json()
+    api = client.post("/api/v1/plans", json={"date": "2027-10-20", "duration": 120, "step": 20}).get_json()
     assert json.loads(result.output) == api
 
 

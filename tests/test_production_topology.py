@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 import sqlalchemy as sa
 from support.api import registration_payload
@@ -130,7 +131,9 @@ def topology(database_url, tmp_path) -> Iterator[tuple[Topology, SmtpServer]]:
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_SECURITY": "none",
                "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json",
                "OUTBOX_DELIVER_SECONDS": "1", "OUTBOX_LEASE_SECONDS": "4", "REMINDER_SWEEP_SECONDS": "3600",
-               "ACSG_LANGUAGE": "en"}
+               "ACSG_LANGUAGE": "en", "RATELIMIT_STORAGE_URI": _shared_limits(),
+               # One test client registers the whole batch below: a delegation behind one address.
+               "RATELIMIT_REGISTRATION": "100 per minute;300 per hour"}
         topology = Topology(env, tmp_path)
         env["PUBLIC_BASE_URL"] = topology.base
         for command in (["db-upgrade"], ["seed-demo"],
@@ -173,6 +176,18 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return total
 
 
+def _shared_limits() -> str:
+    """Redis for the abuse limits (both gunicorn workers count together), emptied for this run."""
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("ACSG_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (ACSG_REQUIRE_REDIS=1) but unreachable: {error}")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
@@ -189,7 +204,15 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
                          headers={"X-Request-ID": "register-first-0001"}, timeout=10)
     assert response.status_code == 201, response.text
     assert response.headers["X-Request-ID"] == "register-first-0001"
-    _wait(lambda: _to(smtp, "first@example.org"), 30, "the confirmation e-mail")
+    (link_mail,) = _wait(lambda: _to(smtp, "first@example.org"), 30, "the e-mail with the one-time link")
+    # The owner confirms the address from that link (a page, then a POST), and receives the invite.
+    link = re.search(r"https?://\S+/sign-in/[A-Za-z0-9_-]+", _text(link_mail)).group(0)
+    link = f"{web.base}/sign-in/" + link.rsplit("/sign-in/", 1)[1]
+    page = http.get(link, timeout=10)
+    assert page.status_code == 200, page.text
+    confirmed = http.post(link, data={"csrf_token": _csrf(page.text)}, allow_redirects=False, timeout=10)
+    assert confirmed.status_code == 303, confirmed.text
+    _wait(lambda: [m for m in _to(smtp, "first@example.org") if "SEQUENCE:1" in _ics(m)], 30, "the invite")
 
     # The secretariat logs in and moves the sessions to the next day from the planning page.
     secretariat = requests.Session()
@@ -211,14 +234,14 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     move_request_id = response.headers["X-Request-ID"]
     moved = requests.get(f"{web.base}/api/v1/meetings", timeout=10).json()[0]["sessions"][0]
     assert date.fromisoformat(moved["start_utc"][:10]) == day
-    updates = _wait(lambda: [m for m in _to(smtp, "first@example.org") if "SEQUENCE:1" in _ics(m)], 30,
+    updates = _wait(lambda: [m for m in _to(smtp, "first@example.org") if "SEQUENCE:2" in _ics(m)], 30,
                     "the update e-mail")
     assert len(updates) == 1
 
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT request_id FROM outbox WHERE topic = 'registration.confirmed'")) \
+            assert conn.scalar(sa.text("SELECT request_id FROM outbox WHERE topic = 'registration.verify'")) \
                 == "register-first-0001"
             audited = conn.scalars(sa.text("SELECT request_id FROM audit_log WHERE action = 'session.rescheduled'"))
             assert set(audited) == {move_request_id}
@@ -263,7 +286,7 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     # Exactly once per Message-ID: every row arrived, nothing else arrived; a raw copy can only be the one
     # message in flight at the kill (accepted by SMTP, not yet recorded), and it carries the same Message-ID.
     ids = Counter(smtp.message_ids())
-    assert len(ids) == len(keys) == BURST + 2
+    assert len(ids) == len(keys) == BURST + 3  # first@: the link, the invite once verified, the update
     assert sum(ids.values()) - len(ids) <= 1, ids.most_common(3)
     for address in burst:
         assert len({m.parsed()["Message-ID"] for m in _to(smtp, address)}) == 1
@@ -280,7 +303,7 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     text = scrape.text
     assert _metric(text, "acsg_http_requests_total", status="201") >= BURST + 1
     assert _metric(text, "acsg_http_request_duration_seconds_count", method="POST") >= BURST + 1
-    assert _metric(text, "acsg_outbox_deliveries_total", channel="email", outcome="sent") >= BURST + 2
+    assert _metric(text, "acsg_outbox_deliveries_total", channel="email", outcome="sent") >= BURST + 3
     assert _metric(text, "acsg_scheduler_job_runs_total", job="deliver-email", outcome="ok") >= 2
     assert _metric(text, "acsg_scheduler_job_duration_seconds_count", job="deliver-email") >= 2
     assert _metric(text, "acsg_scheduler_job_runs_total", job="background-tasks", outcome="ok") >= 1
@@ -289,6 +312,13 @@ def test_production_topology_delivers_every_message_once(topology, database_url)
     assert _metric(text, "acsg_outbox_oldest_due_age_seconds") == 0
     ready = requests.get(f"{web.base}/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
+
+
+def _text(message) -> str:
+    for part in message.parsed().walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_content()
+    return ""
 
 
 def _ics(message) -> str:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from support.api import register
 from support.factories import make_account, make_organization
+from support.identity import registered_verified
 from support.logins import login
 from support.pages import csrf_token, post_form
 from support.roundtables import advance, future, proposal_input
@@ -62,13 +63,13 @@ def test_schedule_twin_sessions_then_register_through_the_existing_api_and_feeds
     mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "roundtable.schedule"))
     assert mail.language == "es" and "programada" in mail.subject.lower() and "Sesión A" in mail.body_text
     # Registration: same API, same rules (category, capacity, waitlist), same invites and feeds.
-    assert register(client, meeting, "one@example.org").json["status"] == "confirmed"
+    assert registered_verified(client, meeting, "one@example.org")["status"] == "confirmed"
     assert register(client, meeting, "two@example.org").json["status"] == "confirmed"
     third = register(client, meeting, "three@example.org")
     assert third.status_code == 201 and third.json["status"] == "waitlisted"
     refused = register(client, meeting, "p@example.org", category="private_sector")
     assert refused.status_code == 409
-    invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.confirmed"))
+    invite = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "registration.verified"))
     assert invite.calendar_method == "REQUEST" and "https://meet.example.org/rt-a" in invite.calendar
     assert client.get(f"/meetings/{meeting.id}").status_code == 200
     index = client.get("/").get_data(as_text=True)

@@ -17,6 +17,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a one-time link to set a new password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
 class SetPasswordForm(FlaskForm):
     """Choose a password from a one-time link."""
 

@@ -25,10 +25,19 @@ from meetings.organizations.operations import find_or_create_organization
 from meetings.outbox.enqueue import enqueue_email, render_email
 
 MIN_PASSWORD = 12
-MAX_FAILURES_PER_ACCOUNT = 5
+# Failed logins slow down guessing per (account, client address): the first FREE_FAILURES are free, then
+# each next attempt waits twice as long (5 s, 10 s, 20 s... at most 15 minutes) after the last failure.
+# Failures from other addresses never delay the account's owner: a stranger cannot lock anyone out.
+FREE_FAILURES = 3
+FIRST_DELAY = timedelta(seconds=5)
+MAX_DELAY = timedelta(minutes=15)
+FAILURE_WINDOW = timedelta(hours=1)
+# One address guessing across many accounts is stopped as a whole (whoever shares it waits too).
 MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = timedelta(minutes=15)
+ADDRESS_WINDOW = timedelta(minutes=15)
 INVITATION_LIFETIME = timedelta(days=7)
+RESET_LIFETIME = timedelta(hours=1)
+RESET_INTERVAL = timedelta(minutes=10)
 # Checked against when the account does not exist, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -63,9 +72,9 @@ def create_account(db: Session, *, email: str, name: str, role: str, password: s
         raise InvalidInput("unknown_role", _l("Choose a role from the list."), field="role")
     if role == "co_convener" and organization is None:
         raise InvalidInput("required", _l("This field is required."), field="organization")
-    if db.scalar(sa.select(User.id).where(User.email_key == email.casefold())):
+    if db.scalar(sa.select(User.id).where(User.email_key == rules.email_key(email))):
         raise Conflict("account_exists", _l("An account with this e-mail already exists."), field="email")
-    user = User(email=email, email_key=email.casefold(), name=rules.require_text(name, "name", rules.MAX_NAME),
+    user = User(email=email, email_key=rules.email_key(email), name=rules.require_text(name, "name", rules.MAX_NAME),
                 role=role, organization=organization, language=rules.check_language(language))
     if password is not None:
         user.password_hash = generate_password_hash(check_password_strength(password))
@@ -74,35 +83,47 @@ def create_account(db: Session, *, email: str, name: str, role: str, password: s
     return user
 
 
+def login_delay(failures: int) -> timedelta:
+    """How long after the last failure the next attempt must wait, after ``failures`` failures."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 20), MAX_DELAY)
+
+
 def authenticate(db: Session, email: str, password: str, ip: str, now: datetime) -> User:
-    """The account for these credentials; failures are counted and rate-limited."""
-    key = (email or "").strip().casefold()
-    since = now - FAILURE_WINDOW
-    per_account = db.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email_key == key, LoginAttempt.attempted_at >= since))
+    """The account for these credentials; failures slow down this (account, address) pair only."""
+    key = rules.email_key(email)
+    ip = ip[:64]
+    failures, last = db.execute(sa.select(sa.func.count(), sa.func.max(LoginAttempt.attempted_at)).where(
+        LoginAttempt.email_key == key, LoginAttempt.ip == ip,
+        LoginAttempt.attempted_at >= now - FAILURE_WINDOW)).one()
+    wait = (last + login_delay(failures) - now) if last is not None else timedelta(0)
     per_address = db.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.ip == ip, LoginAttempt.attempted_at >= since))
-    if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
+        LoginAttempt.ip == ip, LoginAttempt.attempted_at >= now - ADDRESS_WINDOW))
+    if per_address >= MAX_FAILURES_PER_ADDRESS:
+        wait = max(wait, ADDRESS_WINDOW)
+    if wait > timedelta(0):
         raise TooManyAttempts("too_many_attempts",
-                              _l("Too many failed attempts. Please wait 15 minutes and try again."))
+                              _l("Too many failed attempts from your address. Please wait %(seconds)d seconds "
+                                 "and try again."), seconds=max(1, int(wait.total_seconds() + 0.999)))
     user = db.scalar(sa.select(User).where(User.email_key == key))
     valid = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH,
                                 password or "")
     if user is None or not valid or not user.is_active:
-        db.add(LoginAttempt(email_key=key[:254], ip=ip[:64], attempted_at=now))
+        db.add(LoginAttempt(email_key=key[:254], ip=ip, attempted_at=now))
         db.flush()
         raise InvalidInput("bad_credentials", _l("The e-mail or password is not correct."))
-    db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key == key))
+    db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key == key, LoginAttempt.ip == ip))
     user.last_login_at = now
     db.flush()
     return user
 
 
-def issue_invitation(db: Session, user: User, now: datetime) -> str:
+def issue_invitation(db: Session, user: User, now: datetime, lifetime: timedelta = INVITATION_LIFETIME) -> str:
     """A new one-time link secret for ``user`` (returned once; only its digest is stored)."""
     token = secrets.token_urlsafe(32)
     user.invitation_hash = hash_secret(token)
-    user.invitation_expires_at = now + INVITATION_LIFETIME
+    user.invitation_expires_at = now + lifetime
     db.flush()
     return token
 
@@ -125,6 +146,34 @@ def set_password_with_invitation(db: Session, token: str, password: str, now: da
     user.session_version += 1
     db.flush()
     return user
+
+
+def end_sessions(db: Session, user: User) -> None:
+    """Log out everywhere: every session cookie of the account stops working (copies included)."""
+    user.session_version += 1
+    db.flush()
+
+
+def request_password_reset(db: Session, email: str, now: datetime) -> bool:
+    """E-mail a one-time link to set a new password, if an active account has this address.
+
+    The answer never says whether the account exists; one link per RESET_INTERVAL at most (a stranger
+    cannot flood the address), valid for RESET_LIFETIME; it replaces any earlier link.
+    """
+    user = db.scalar(sa.select(User).where(User.email_key == rules.email_key(email)))
+    if user is None or not user.is_active:
+        return False
+    issued = user.invitation_expires_at - RESET_LIFETIME if user.invitation_expires_at else None
+    if issued is not None and user.invitation_expires_at > now and issued > now - RESET_INTERVAL:
+        return False
+    token = issue_invitation(db, user, now, RESET_LIFETIME)
+    email_message = render_email(
+        "password_reset", user.language, user=user, link=public_url("accounts.set_password", token=token),
+        expires_at=user.invitation_expires_at,
+        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
+    enqueue_email(db, key=f"account:{user.id}:reset:{user.invitation_hash[:16]}", topic="account.password_reset",
+                  to=[user.email], language=user.language, email=email_message, now=now)
+    return True
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from flask_login import login_required, login_user, logout_user
 
 from meetings.accounts import loader
 from meetings.accounts import operations as ops
-from meetings.accounts.forms import LoginForm, SetPasswordForm
+from meetings.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from meetings.core.actor import current_actor
 from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.forms import show_error, submit
+from meetings.core.limits import limited
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -28,6 +30,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("RATELIMIT_LOGIN")
 def login():
     """The login form (failures are counted per account and per address)."""
     form = LoginForm()
@@ -53,9 +56,26 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session on the server too: a copied session cookie stops working."""
+    db = get_db()
+    ops.end_sessions(db, current_actor())
+    db.commit()
     logout_user()
     return redirect(url_for("home.index"), 303)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limited("RATELIMIT_PASSWORD_RESET")
+def forgot_password():
+    """Ask for a one-time link to set a new password (the answer is the same for every address)."""
+    db = get_db()
+    form = ForgotPasswordForm()
+    submitted = submit(form, lambda: ops.request_password_reset(db, form.email.data, utcnow()))
+    if submitted.done:
+        flash(_("If an account uses this address, a link to set a new password is on its way. It works once, "
+                "for one hour."), "success")
+        return redirect(url_for(".login"), 303)
+    return render_template("accounts/forgot_password.html", form=form), submitted.status
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

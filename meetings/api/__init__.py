@@ -29,7 +29,12 @@ class ServiceApi(Api):
 
 def init_app(app: Flask) -> None:
     """Create the service's Api; features add their blueprints with :func:`register_blueprint`."""
-    app.extensions["acsg_api"] = ServiceApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    api = ServiceApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    api.spec.components.security_scheme("organizationKey", {
+        "type": "http", "scheme": "bearer",
+        "description": "An organization's API key, created by the secretariat: trusted registrations for that "
+                       "organization only"})
+    app.extensions["acsg_api"] = api
 
 
 def register_blueprint(app: Flask, blueprint: Blueprint) -> None:

@@ -135,7 +135,8 @@ def calendar_links(registration: Registration) -> dict[str, str | None]:
 
     Keys: ``invite_ics``, ``feed``, ``feed_webcal``, and ``google``, ``outlook``, ``office365``
     (None when the registration is cancelled: there is nothing to add). Google and Outlook get
-    the join link only for a confirmed registration.
+    the join link only for a confirmed registration whose address is verified; no link carries the
+    manage token except ``invite_ics``, which only its holder sees.
     """
     feed = public_url("calendar.participant_feed", feed_token=registration.feed_token)
     links: dict[str, str | None] = {
@@ -176,8 +177,7 @@ def _language(language: str | None) -> str:
 
 
 def _personal_event(registration: Registration, session: MeetingSession, language: str) -> CalendarEvent:
-    return _session_event(session, language, registration.timezone, registration,
-                          registration.status == "confirmed")
+    return _session_event(session, language, registration.timezone, registration, registration.may_join)
 
 
 def _message(event: CalendarEvent, registration: Registration, now: datetime) -> tuple[str, bytes]:
@@ -219,12 +219,11 @@ def _session_event(session: MeetingSession, language: str, zone: str | None,
     if registration is not None and own and registration.status == "waitlisted":
         blocks.append(_("You are on the waiting list for this session. If a seat becomes free, "
                         "you will receive the join link."))
-    if registration is not None:
-        blocks.append(_("Change or cancel your registration: %(url)s",
-                        url=public_url("registrations.manage", token=registration.manage_token)))
-    else:
-        blocks.append(_("Information and registration: %(url)s",
-                        url=public_url("registrations.meeting_page", meeting_id=meeting.id)))
+    if registration is not None and not cancelled and registration.status == "confirmed" and not include_join_link:
+        blocks.append(_("Confirm your e-mail address with the link we sent to it to receive the join link."))
+    # Calendars travel (providers fetch feeds, invites are forwarded): never the manage link, only public pages.
+    blocks.append(_("Information and registration: %(url)s",
+                    url=public_url("registrations.meeting_page", meeting_id=meeting.id)))
     if join:
         blocks.append(_("Join link (personal, please do not share it):"))
 

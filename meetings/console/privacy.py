@@ -5,9 +5,13 @@ Verb-named operations that flush, never commit. What erasure removes:
   random tokens nobody holds, so the old manage and feed links stop working); the row stays, without
   personal data, so that counts (session, category, country, language needs, attendance) remain;
 - every outbox row of the registration (e-mails carry addresses, names and links in their bodies and
-  calendars) and e-mails addressed to the person that belong to no registration;
-- workstream-interest contacts given with that e-mail (the organization's interest itself stays);
-- failed-login records keyed by that e-mail.
+  calendars) and e-mails addressed to the person that belong to no other registration;
+- workstream-interest contacts given with that e-mail, and the record of who made a sign-up (the
+  organization's interest itself stays); roundtable invitations addressed to it (name, address, key),
+  through the erasers features register in ``core.erasure``;
+- the registration's one-time sign-in links; failed-login records keyed by that e-mail.
+Addresses are matched by their one comparison key (``rules.email_key``), stored in each table, never
+with SQL ``lower()``.
 The audit log never holds a participant's name or e-mail: entries name the registration by id.
 Erasure is set-based (a few statements per batch of registrations, whatever its size); the console's
 anonymization is recorded as a background task that the scheduler process carries out in batches.
@@ -23,12 +27,15 @@ from sqlalchemy.orm import Session
 
 from meetings.accounts.models import LoginAttempt
 from meetings.console.models import Attendance
+from meetings.core import rules
 from meetings.core.audit import AuditEntry, record_action
+from meetings.core.erasure import erase_contact
 from meetings.core.errors import Conflict
 from meetings.core.tasks import BackgroundTask, Batch, record_task
 from meetings.models import GlobalMeeting, Registration
 from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.outbox.models import OutboxMessage
+from meetings.registrations.models import RegistrationSignIn
 from meetings.registrations.operations import cancel_registration
 
 PARTICIPANT_ACTOR = "participant"
@@ -42,7 +49,7 @@ def participant_data(db: Session, registration: Registration) -> dict:
     session = registration.session
     interests = db.execute(
         sa.select(WorkstreamInterest, Workstream).join(Workstream, Workstream.id == WorkstreamInterest.workstream_id)
-        .where(sa.func.lower(WorkstreamInterest.contact_email) == registration.email_key)
+        .where(WorkstreamInterest.contact_email_key == registration.email_key)
         .order_by(Workstream.number)
     ).all()
     messages = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id,
@@ -101,14 +108,20 @@ def _erase(db: Session, ids: list[int], *, wipe_contacts: bool) -> int:
         Registration.id.in_(ids), ~Registration.email_key.startswith("erased:"))))
     db.execute(sa.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids), OutboxMessage.channel == "email")
                .execution_options(synchronize_session=False))
+    db.execute(sa.delete(RegistrationSignIn).where(RegistrationSignIn.registration_id.in_(ids))
+               .execution_options(synchronize_session=False))
     if emails:
         _purge_addressed(db, emails)
         db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_key.in_(emails))
                    .execution_options(synchronize_session=False))
         if wipe_contacts:
-            db.execute(sa.update(WorkstreamInterest).where(sa.func.lower(WorkstreamInterest.contact_email).in_(emails))
-                       .values(contact_name="", contact_email="", note="")
+            db.execute(sa.update(WorkstreamInterest).where(WorkstreamInterest.contact_email_key.in_(emails))
+                       .values(contact_name="", contact_email="", contact_email_key="", note="")
                        .execution_options(synchronize_session=False))
+            db.execute(sa.update(WorkstreamInterest).where(WorkstreamInterest.created_by_email_key.in_(emails))
+                       .values(created_by_email_key="").execution_options(synchronize_session=False))
+            for email in emails:
+                erase_contact(db, email)
     erased = db.execute(sa.update(Registration).where(Registration.id.in_(ids)).values(
         name="", email="", email_key=sa.literal("erased:") + sa.cast(Registration.id, sa.String),
         function="", liaison_email=None, manage_token=_random_token(db), feed_token=_random_token(db),
@@ -127,14 +140,12 @@ def _random_token(db: Session) -> sa.ColumnElement[str]:
 
 
 def _purge_addressed(db: Session, emails: set[str]) -> None:
-    """Delete e-mails to any of ``emails`` that belong to no registration (one query for the whole set)."""
-    to_text = sa.func.lower(sa.cast(OutboxMessage.to_addresses, sa.Text))
-    cc_text = sa.func.lower(sa.cast(OutboxMessage.cc_addresses, sa.Text))
-    matches = [clause for email in emails for clause in (to_text.like(f"%{email}%"), cc_text.like(f"%{email}%"))]
-    candidates = db.execute(sa.select(OutboxMessage.id, OutboxMessage.to_addresses, OutboxMessage.cc_addresses).where(
-        OutboxMessage.channel == "email", OutboxMessage.registration_id.is_(None), sa.or_(*matches))).all()
+    """Delete e-mails to any of ``emails`` (comparison keys) that belong to no registration (one scan)."""
+    candidates = db.execute(sa.select(OutboxMessage.id, OutboxMessage.to_addresses, OutboxMessage.cc_addresses)
+                            .where(OutboxMessage.channel == "email", OutboxMessage.registration_id.is_(None))
+                            .execution_options(yield_per=500))
     doomed = [row.id for row in candidates
-              if emails & {a.casefold() for a in [*row.to_addresses, *row.cc_addresses]}]
+              if emails & {rules.email_key(a) for a in [*row.to_addresses, *row.cc_addresses]}]
     if doomed:
         db.execute(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(doomed))
                    .execution_options(synchronize_session=False))

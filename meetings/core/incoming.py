@@ -97,6 +97,8 @@ def check_request() -> None:
         abort(400)
     if "\x00" in request.path:
         abort(404)
+    if request.routing_exception is not None:  # no such route or method: 404/405 (with Allow) first
+        raise request.routing_exception
     if request.method in BODY_METHODS and request.path.startswith(API_PREFIX) and not request.is_json:
         raise UnsupportedMediaType()
     if request.is_json:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 from functools import cache
 
+import idna
 import pytz
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -68,6 +70,24 @@ def check_email(value: str | None, field_name: str = "email") -> str:
         raise InvalidInput(
             "invalid_email", _l("Enter a valid e-mail address, such as name@example.org."), field=field_name
         ) from None
+
+
+def email_key(address: str | None) -> str:
+    """The one comparison key of an e-mail address: local part NFC and lower(), domain as IDNA in lower case.
+
+    ``lower()`` and never ``casefold()``, which merges distinct mailboxes (straße@ and strasse@);
+    stored in ``email_key`` columns and compared in Python or by equality, never with SQL ``lower()``.
+    """
+    text = (address or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return unicodedata.normalize("NFC", text).lower()
+    domain = domain.rstrip(".")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        ascii_domain = domain
+    return f"{unicodedata.normalize('NFC', local).lower()}@{ascii_domain.lower()}"
 
 
 def check_timezone(value: str | None, field_name: str = "timezone") -> str:

@@ -65,7 +65,14 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when someone proved they read this address (a one-time link e-mailed to it, used with a POST).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     meeting: Mapped[GlobalMeeting] = relationship()
     session: Mapped[MeetingSession] = relationship()
     organization: Mapped[Organization] = relationship()
+
+    @property
+    def may_join(self) -> bool:
+        """Whether the join link may reach whoever holds this registration: confirmed and address verified."""
+        return self.status == "confirmed" and self.email_verified_at is not None

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy.engine import Connection
 
 from meetings.core.db import new_session, utcnow
-from meetings.migrate import alembic_config
+from meetings.core.migrate import alembic_config
 from meetings.observability.gauges import oldest_due_age_seconds
 
 bp = Blueprint("readiness", __name__)

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from meetings import api
 from meetings.core.db import get_db, utcnow
+from meetings.core.limits import limited
 from meetings.core.transactions import commit_with_retry
 from meetings.organizations import operations as ops
 
@@ -41,6 +42,7 @@ class InterestSchema(ma.Schema):
 
 @blp.route("/workstream-interests")
 class WorkstreamInterests(MethodView):
+    @limited("RATELIMIT_SIGN_UP")
     @blp.arguments(InterestInSchema)
     @blp.response(201, InterestSchema(many=True))
     def post(self, data: dict):

@@ -67,6 +67,9 @@ class WorkstreamInterest(Base):
     workstream_id: Mapped[int] = mapped_column(sa.ForeignKey("workstreams.id", ondelete="CASCADE"))
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
+    # rules.email_key of the contact's address, and of whoever made the sign-up (only they may remove it).
+    contact_email_key: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
+    created_by_email_key: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())

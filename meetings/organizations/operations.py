@@ -38,7 +38,11 @@ def find_or_create_organization(db: Session, name: str, category: str, country: 
 def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[int, ...],
                         contact_name: str, contact_email: str, note: str,
                         now: datetime) -> list[WorkstreamInterest]:
-    """Record the organization's interest in each workstream of ``numbers`` (kept if present)."""
+    """Sign the organization up to each workstream of ``numbers`` it is not signed up to yet.
+
+    Only adds: an existing sign-up keeps its contact and note (whoever made it is the only one,
+    with the secretariat, who may change or remove it). ``contact_email`` is recorded as its author.
+    """
     workstreams = _workstreams(db, numbers)
     note = rules.limit_text(note, "note", rules.MAX_NOTE)
     interests = []
@@ -50,12 +54,7 @@ def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[
             )
         )
         if interest is None:
-            interest = _new_interest(db, organization, workstream, now)
-        interest.contact_name = contact_name
-        interest.contact_email = contact_email
-        if note:
-            interest.note = note
-        interest.updated_at = now
+            interest = _new_interest(db, organization, workstream, contact_name, contact_email, note, now)
         interests.append(interest)
     db.flush()
     return interests
@@ -73,13 +72,15 @@ def sign_up_organization(db: Session, *, organization: str, category: str, count
         rules.check_email(contact_email, "contact_email"), note or "", now)
 
 
-def _new_interest(db: Session, organization: Organization, workstream: Workstream,
-                  now: datetime) -> WorkstreamInterest:
+def _new_interest(db: Session, organization: Organization, workstream: Workstream, contact_name: str,
+                  contact_email: str, note: str, now: datetime) -> WorkstreamInterest:
     """Insert the interest, or take the one a concurrent transaction just committed."""
+    key = rules.email_key(contact_email)
     try:
         with db.begin_nested():
             interest = WorkstreamInterest(organization=organization, workstream=workstream, created_at=now,
-                                          contact_name="", contact_email="")
+                                          updated_at=now, contact_name=contact_name, contact_email=contact_email,
+                                          contact_email_key=key, created_by_email_key=key, note=note)
             db.add(interest)
             db.flush()
         return interest
@@ -91,10 +92,14 @@ def _new_interest(db: Session, organization: Organization, workstream: Workstrea
 
 def set_workstream_interests(db: Session, organization: Organization, numbers: tuple[int, ...],
                              contact_name: str, contact_email: str, now: datetime) -> None:
-    """Make the organization's workstream interests exactly ``numbers``."""
+    """Sign up to ``numbers``; remove the organization's other sign-ups made by ``contact_email`` only.
+
+    Sign-ups colleagues made stay: a registrant removes only their own.
+    """
     wanted = {w.id for w in _workstreams(db, numbers)}
     for interest in db.scalars(
-        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id)
+        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id,
+                                            WorkstreamInterest.created_by_email_key == rules.email_key(contact_email))
     ):
         if interest.workstream_id not in wanted:
             db.delete(interest)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
+from meetings.core.limits import limited
 from meetings.organizations import operations as ops
 from meetings.organizations.forms import InterestForm
 
@@ -15,6 +16,7 @@ bp = Blueprint("organizations", __name__)
 
 
 @bp.route("/workstreams", methods=["GET", "POST"])
+@limited("RATELIMIT_SIGN_UP")
 def workstreams():
     """The four workstreams and a sign-up form for organizations."""
     db = get_db()
@@ -33,7 +35,8 @@ def workstreams():
 
 def init_app(app: Flask) -> None:
     """Register the workstreams page and its API."""
-    from meetings.organizations import api
+    from meetings.organizations import api, api_key_views
 
     app.register_blueprint(bp)
     api.init_app(app)
+    api_key_views.init_app(app)

@@ -1,7 +1,8 @@
 """Public planning API: ``POST /api/v1/plans`` and ``GET /api/v1/plans/chart.svg``.
 
 Pure computation on time zones and weights (no personal data, nothing stored), so it needs no
-account; input size is capped (``MAX_PARTICIPANTS``, and the request body by MAX_CONTENT_LENGTH).
+account; its work is bounded (``bounds``: step, durations, participants, weights; the request body by
+MAX_CONTENT_LENGTH) and its calls are limited per client address (``core.limits``).
 The plan document is the one the CLI prints with ``--json`` (``PlanResult.to_document()``).
 """
 
@@ -13,8 +14,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from meetings.core.limits import limited
 from meetings.core.vocabulary import REGION_CODES
 from meetings.planning import operations as ops
+from meetings.planning.bounds import PUBLIC_STEPS, check_public_bounds
 from meetings.planning.labels import chart_labels
 from scheduler.chart import render_plan_svg
 from scheduler.hours import REASONABLE_WINDOW
@@ -54,7 +57,8 @@ class PlanQuerySchema(ma.Schema):
     window = fields.String(load_default=REASONABLE_WINDOW, metadata={"description": "Participants' local hours"})
     interpreters = fields.String(load_default="07:00-22:00",
                                  metadata={"description": "Interpreters' hours in the reference zone"})
-    step = fields.Integer(load_default=15, metadata={"description": "Grid step; divides 60"})
+    step = fields.Integer(load_default=15, metadata={"description": "Grid step in minutes: 15, 20, 30 or 60",
+                                                     "enum": list(PUBLIC_STEPS)})
     min_gap = fields.Integer(load_default=60, metadata={"description": "Minutes between A and B"})
     same_day = fields.Boolean(load_default=True)
     tolerance = fields.Float(load_default=0, metadata={"description": "Rotation tolerance, coverage points"})
@@ -80,16 +84,17 @@ def _inputs(data: dict) -> ops.PlanInputs:
         participants = tuple(Participant(zone=p["timezone"], weight=p["weight"], region=p.get("region"),
                                          country=(p.get("country") or "").upper() or None, label=p.get("label"))
                              for p in participants)
-    return ops.PlanInputs(
+    return check_public_bounds(ops.PlanInputs(
         date=data["date"], duration_minutes=data["duration"], participants=participants,
         window=data["window"], interpreters=data["interpreters"], step_minutes=data["step"],
         min_gap_minutes=data["min_gap"], same_day=data["same_day"], tolerance_points=data["tolerance"],
         previous_burden=data.get("previous"), reference_zone=data["reference_zone"],
-    )
+    ))
 
 
 @blp.route("/plans")
 class Plans(MethodView):
+    @limited("RATELIMIT_PLANNER")
     @blp.arguments(PlanInSchema)
     @blp.response(200, description="The plan document: sessions (start_utc, end_utc), coverage "
                                    "(share, count, total), uncovered, regions, participants, comparison")
@@ -100,6 +105,7 @@ class Plans(MethodView):
 
 @blp.route("/plans/chart.svg")
 class PlanChart(MethodView):
+    @limited("RATELIMIT_PLANNER", ("GET",))
     @blp.arguments(PlanQuerySchema, location="query")
     @blp.response(200, description="SVG 24-hour chart of the plan for the 193 member States")
     def get(self, data: dict):

@@ -92,3 +92,9 @@ class CancelForm(FlaskForm):
     """Cancel one's registration (a separate POST, with CSRF)."""
 
     submit = SubmitField(_l("Cancel my registration"))
+
+
+class SignInForm(FlaskForm):
+    """Use a one-time link: a POST, so that mail scanners prefetching the link change nothing."""
+
+    submit = SubmitField(_l("Continue to my registration"))

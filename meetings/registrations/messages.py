@@ -17,7 +17,7 @@ from meetings.models import MeetingSession, Registration
 from meetings.outbox.enqueue import enqueue_email, enqueue_webhook_event, render_email
 
 EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved", "session_changed",
-          "session_cancelled", "reminder")
+          "session_cancelled", "reminder", "verified")
 STATE_EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved")
 WEBHOOK_TOPICS = {"confirmed": "registration.created", "waitlisted": "registration.created",
                   "promoted": "registration.changed", "changed": "registration.changed",
@@ -29,10 +29,18 @@ def notify_registration(db: Session, registration: Registration, event: str, now
                         previous: tuple[datetime, datetime] | None = None) -> bool:
     """Queue the e-mail (with its invite or cancellation), the liaison's copy and the webhook event.
 
-    Returns False when this very message was already queued (same idempotency key).
+    Until someone proves they read the address (``email_verified_at``), the address gets only its
+    one-time link (:mod:`meetings.registrations.identity`): no invite, no liaison copy, no reminder.
+    Returns False when this very message was not queued (unverified, or the same key already queued).
     """
     assert event in EVENTS, event
     if not registration.email:  # anonymized or erased: nobody to tell
+        return False
+    if registration.email_verified_at is None:
+        if event in WEBHOOK_TOPICS:
+            key = f"registration:{registration.id}:state:{state_fingerprint(registration)}"
+            enqueue_webhook_event(db, event_type=WEBHOOK_TOPICS[event], event_id=key,
+                                  payload=registration_event_payload(registration), now=now)
         return False
     session = registration.session
     if event in STATE_EVENTS:  # they announce the current state: the same state is never announced twice
@@ -54,7 +62,7 @@ def notify_registration(db: Session, registration: Registration, event: str, now
                       email=render_email("registration", registration.language,
                                          **_left_context(context, registration, left_session)),
                       now=now, calendar=cancel, calendar_method="CANCEL", registration_id=registration.id)
-    if registration.liaison_email and event in WEBHOOK_TOPICS:
+    if registration.liaison_email and (event in WEBHOOK_TOPICS or event == "verified"):
         enqueue_email(db, key=f"{key}:liaison", topic="registration.liaison_copy", to=[registration.liaison_email],
                       language=registration.language,
                       email=render_email("liaison_copy", registration.language, **context), now=now,
@@ -109,7 +117,7 @@ def _left_context(context: dict, registration: Registration, left_session: Meeti
 def _context(registration: Registration, event: str, left_session: MeetingSession | None,
              previous: tuple[datetime, datetime] | None = None) -> dict:
     session = registration.session
-    confirmed = registration.status == "confirmed"
+    confirmed = registration.may_join
     if previous is None and left_session is not None and left_session.id != session.id:
         previous = (left_session.starts_at, left_session.ends_at)  # a move: the old session's time
     return {

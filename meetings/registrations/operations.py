@@ -22,15 +22,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.core import rules
-from meetings.core.errors import Conflict, InvalidInput
+from meetings.core.audit import AuditEntry
+from meetings.core.errors import Conflict, DomainError, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
+from meetings.models.registration import new_manage_token
+from meetings.organizations.api_keys import OrganizationApiKey
+from meetings.organizations.models import organization_key
 from meetings.organizations.operations import (
     find_or_create_organization,
     set_workstream_interests,
     sign_up_workstreams,
 )
+from meetings.registrations import identity
 from meetings.registrations.messages import notify_registration
+
+
+class Forbidden(DomainError):
+    """The request is understood but not allowed to whoever makes it (403)."""
+
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -56,11 +67,16 @@ class RegistrationInput:
 
 @dataclass(frozen=True)
 class RegistrationOutcome:
-    """What registering did: the registration, whether it is new, the session it left (if any)."""
+    """What registering did: the registration, whether it is new, the session it left (if any).
+
+    ``created`` False: the address was registered already and nothing changed; a one-time sign-in link
+    went to it (``link_sent`` False when the address had its share of messages today).
+    """
 
     registration: Registration
     created: bool
     left_session: MeetingSession | None = None
+    link_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,9 +118,17 @@ def clean_registration_input(data: RegistrationInput) -> RegistrationInput:
 
 
 def register_for_meeting(db: Session, meeting: GlobalMeeting, data: RegistrationInput,
-                         now: datetime) -> RegistrationOutcome:
-    """Register a person for one session; registering again with the same e-mail updates."""
+                         now: datetime, api_key: OrganizationApiKey | None = None) -> RegistrationOutcome:
+    """Register a new address for one session, unverified, and e-mail it a link to verify it.
+
+    An address already registered (any case) changes nothing: the address gets a one-time sign-in link.
+    A cancelled registration of that address starts again as a new, unverified one with new tokens.
+    With an organization's API key, registrations of that organization are trusted: verified at once,
+    and the same address again updates its registration; other organizations' registrations are refused.
+    """
     data = clean_registration_input(data)
+    if api_key is not None:
+        _check_key_scope(api_key, data)
     if not meeting.is_open:
         raise Conflict("meeting_not_open", _l("Registration for this meeting is not open."))
     if data.category not in (meeting.allowed_categories or []):
@@ -118,9 +142,14 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
     with db.no_autoflush:
         existing = db.scalar(
             sa.select(Registration).where(
-                Registration.meeting_id == meeting.id, Registration.email_key == data.email.casefold()
+                Registration.meeting_id == meeting.id, Registration.email_key == rules.email_key(data.email)
             ).with_for_update().execution_options(populate_existing=True)
         )
+        if existing is not None and api_key is not None and existing.organization_id != api_key.organization_id:
+            raise Forbidden("other_organization", KEY_SCOPE, field="email")
+        if existing is not None and existing.status != "cancelled" and api_key is None:
+            return RegistrationOutcome(existing, False,
+                                       link_sent=identity.send_sign_in_link(db, existing, "sign_in", now))
         held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
         locked = lock_sessions(db, {target.id} | held)
     target = _still_open(locked[target.id])
@@ -131,10 +160,11 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
             meeting=meeting,
             session=target,
             organization=organization,
-            email_key=data.email.casefold(),
+            email_key=rules.email_key(data.email),
             consent_given_at=now,
             created_at=now,
             status="cancelled",
+            email_verified_at=now if api_key is not None else None,
         )
         _apply_person(registration, data, now)
         try:
@@ -146,20 +176,54 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
                            _l("This e-mail address was registered at the same moment. Please try again."),
                            field="email") from None
         created, left = True, None
-    else:
+    elif api_key is None:
+        registration = existing  # cancelled: whoever registers now must prove the address again
+        registration.organization = organization
+        registration.consent_given_at = now
+        registration.email_verified_at = None
+        registration.manage_token = new_manage_token()
+        registration.feed_token = new_manage_token()
+        _apply_person(registration, data, now)
+        left = _move(db, registration, target, locked, now, accept_waitlist=True)
+        created = True
+    else:  # the organization's own system: updates its registration as it always could
         registration = existing
         registration.organization = organization
         registration.consent_given_at = now
+        if registration.email_verified_at is None:  # whoever holds the unverified tokens loses them
+            registration.email_verified_at = now
+            registration.manage_token = new_manage_token()
+            registration.feed_token = new_manage_token()
         _apply_person(registration, data, now)
         left = _move(db, registration, target, locked, now, accept_waitlist=True)
         created = False
     sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
     db.flush()
+    sent = False
     if created:
         notify_registration(db, registration, registration.status, now)
     else:
         notify_registration(db, registration, "moved" if left else "changed", now, left_session=left)
-    return RegistrationOutcome(registration, created, left)
+    if api_key is None:
+        sent = identity.send_sign_in_link(db, registration, "verify", now)
+    else:
+        api_key.last_used_at = now
+        db.add(AuditEntry(at=now, actor_id=None, actor_label=f"api-key:{api_key.hint}", action="api_key.registration",
+                          subject_type="registration", subject_id=registration.id,
+                          details={"key_id": api_key.id, "organization_id": api_key.organization_id,
+                                   "created": created}))
+        db.flush()
+    return RegistrationOutcome(registration, created, left, link_sent=sent)
+
+
+KEY_SCOPE = _l("This API key registers the people of its own organization only.")
+
+
+def _check_key_scope(api_key: OrganizationApiKey, data: RegistrationInput) -> None:
+    """A key registers people of its organization: same name (any case or spacing) and country."""
+    organization = api_key.organization
+    if organization_key(data.organization) != organization.name_key or data.country != organization.country:
+        raise Forbidden("other_organization", KEY_SCOPE, field="organization")
 
 
 def change_registration(db: Session, registration: Registration, changes: RegistrationChanges,

@@ -98,21 +98,15 @@ class RegistrationSchema(ma.Schema):
     listening_language = fields.String(allow_none=True)
     timezone = fields.String()
     liaison_email = fields.String(allow_none=True)
+    email_verified = fields.Function(lambda r: r.email_verified_at is not None, metadata={
+        "type": "boolean", "description": "Whether the address was confirmed with the link e-mailed to it: "
+        "until then no join link, no liaison copy, no reminder"})
     workstreams = fields.Function(_workstream_numbers, metadata={"type": "array", "items": {"type": "integer"}})
     waitlist_position = fields.Function(lambda r: ops.waitlist_position(object_session(r), r),
                                         metadata={"type": "integer", "nullable": True})
     created_at = UTCString()
     updated_at = UTCString()
     links = fields.Function(_links, metadata={"type": "object"})
-
-
-class RegistrationWithoutSecretsSchema(RegistrationSchema):
-    """Someone registered again with a known address, which proves nothing: no token, no private links."""
-
-    token = fields.Constant(None, metadata={
-        "type": "string", "nullable": True, "enum": [None],
-        "description": "Always null: the private link is e-mailed to the address, never answered"})
-    links = fields.Constant({}, metadata={"type": "object", "description": "Always empty: no private link"})
 
 
 class RegistrationInSchema(ma.Schema):

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from meetings.core.db import get_db, utcnow
 from meetings.core.forms import submit
 from meetings.core.i18n import current_language
+from meetings.core.limits import limited
 from meetings.core.localtime import TZ_COOKIE, in_zone, request_zone, session_times, viewer_zone
 from meetings.core.session_advice import advise
 from meetings.core.transactions import commit_with_retry
@@ -17,8 +18,9 @@ from meetings.core.zonepicker import canonical_zone, zone_choices
 from meetings.models.queries import meeting_or_404, registration_by_token
 from meetings.organizations.models import WorkstreamInterest
 from meetings.organizations.operations import list_workstreams
+from meetings.registrations import identity
 from meetings.registrations import operations as ops
-from meetings.registrations.forms import CancelForm, ManageForm, RegistrationForm
+from meetings.registrations.forms import CancelForm, ManageForm, RegistrationForm, SignInForm
 from meetings.registrations.operations import RegistrationInput
 
 bp = Blueprint("registrations", __name__)
@@ -48,6 +50,7 @@ def meeting_page(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
+@limited("RATELIMIT_REGISTRATION")
 def register(meeting_id: int):
     """The registration form."""
     db = get_db()
@@ -67,7 +70,7 @@ def register(meeting_id: int):
             form.session_id.data = suggested.id
     submitted = submit(form, lambda: ops.register_for_meeting(db, meeting, _registration_input(form), utcnow()))
     if submitted.done:
-        if not submitted.value.created:  # an existing address: the private link is e-mailed, never shown
+        if not submitted.value.created:  # a known address: nothing changed, a sign-in link went to it
             return redirect(url_for(".updated", meeting_id=meeting.id), 303)
         return redirect(url_for(".confirmation", token=submitted.value.registration.manage_token), 303)
     return render_template("register.html", meeting=meeting, form=form, zone=zone, advice=advice,
@@ -77,8 +80,27 @@ def register(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/registration-updated")
 def updated(meeting_id: int):
-    """After registering again with an address already registered: the link went to that address."""
+    """After typing an address already registered: nothing changed, a one-time link went to that address."""
     return render_template("registration_updated.html", meeting=meeting_or_404(get_db(), meeting_id))
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+@limited("RATELIMIT_SIGN_IN")
+def sign_in(token: str):
+    """A one-time link from an e-mail: the page asks for a POST, which verifies and renews the private links."""
+    db = get_db()
+    link = identity.sign_in_link(db, token, utcnow())
+    form = SignInForm()
+    submitted = submit(form, lambda: identity.use_sign_in_link(db, token, utcnow()))
+    if submitted.done:
+        flash(_("Your e-mail address is confirmed. This is your new private link; earlier links no longer work."),
+              "success")
+        return redirect(url_for(".manage", token=submitted.value.manage_token), 303)
+    response = make_response(render_template("sign_in.html", registration=link.registration, form=form),
+                             submitted.status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/registrations/<token>/confirmation")

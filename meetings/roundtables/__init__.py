@@ -14,8 +14,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the roundtable pages, the secretariat's account and forum-topic pages, the decline link."""
-    from meetings.roundtables import admin_views, duplicates, labels, views
+    from meetings.core.erasure import add_contact_eraser
+    from meetings.roundtables import admin_views, duplicates, followup, labels, views
     from meetings.topic_terms.operations import vocabulary_changed
+
+    add_contact_eraser(app, followup.erase_invitation_contacts)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)

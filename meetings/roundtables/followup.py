@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from meetings.accounts.models import User
+from meetings.core import rules
 from meetings.core.audit import record_action
 from meetings.core.errors import Conflict, InvalidInput, NotFound
 from meetings.core.links import public_url
@@ -95,7 +96,7 @@ def invite_workstream(db: Session, roundtable: Roundtable, actor: User, now: dat
                               .where(RoundtableInvitation.roundtable_id == roundtable.id)))
     invited, repeated, not_allowed = [], 0, 0
     for interest in invitation_candidates(db, roundtable, categories, regions):
-        key = interest.contact_email.strip().casefold()
+        key = interest.contact_email_key or rules.email_key(interest.contact_email)
         if key in existing:
             repeated += 1
             continue
@@ -185,3 +186,12 @@ def roundtable_registrations(db: Session, roundtable: Roundtable) -> list[Regist
         return []
     return list(db.scalars(sa.select(Registration).where(Registration.meeting_id == roundtable.meeting_id)
                            .order_by(Registration.session_id, Registration.status, Registration.name)))
+
+
+def erase_invitation_contacts(db: Session, email_key: str) -> None:
+    """Remove the name and address of every invitation sent to ``email_key`` (the invitation stays, counted)."""
+    for invitation in db.scalars(sa.select(RoundtableInvitation).where(RoundtableInvitation.email_key == email_key)):
+        invitation.contact_name = ""
+        invitation.contact_email = ""
+        invitation.email_key = f"erased:{invitation.id}"
+    db.flush()

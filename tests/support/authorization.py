@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import url_for
 
 from meetings.core.db import utcnow
+from meetings.organizations.api_keys import create_api_key
 from meetings.outbox.models import Webhook
 from meetings.registrations.operations import RegistrationInput, register_for_meeting
 from meetings.roundtables import forum_topics
@@ -44,10 +45,12 @@ def make_world(app, db) -> dict:
         topic = forum_topics.add_forum_topic(db, sec, "Quito Process", {"es": "Registro"}, ("americas",), utcnow())
         hook = Webhook(url="https://partner.example.org/h", secret="s" * 32, events=["roundtable.proposed"])
         db.add(hook)
+        key, _secret = create_api_key(db, sec, org_x, "Mission system", utcnow())
         term = topic_terms.add_term(db, sec, topic_terms.TermInput("reception", "en", "welcome centres"), utcnow())
         db.commit()
         support = support_world(db, sec)
     return {**support, "draft": draft.id, "accepted": accepted.id, "meeting_id": meeting.id, "term_id": term.id,
+            "key_id": key.id,
             "registration_id": registrant.id,
             "session_id": meeting.sessions[0].id, "user_id": pending.id, "topic_id": topic.id, "hook_id": hook.id,
             "kind": "registrations", "fmt": "csv", "channel": "en-fr"}

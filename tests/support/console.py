@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from support.api import registered
 from support.factories import make_meeting
+from support.identity import verify
 
 PEOPLE = [  # email, session label, spoken, listening, country, category, region, timezone
     ("ana@example.org", "A", "es", "en", "MX", "national_asylum_authority", "americas", "America/Mexico_City"),
@@ -16,7 +17,7 @@ PEOPLE = [  # email, session label, spoken, listening, country, category, region
 
 
 def populated_meeting(client, db, **meeting_options):
-    """A meeting with the five PEOPLE registered (names 'Person <email>'); returns (meeting, tokens)."""
+    """A meeting with the five PEOPLE registered and verified (names 'Person <email>'); returns (meeting, tokens)."""
     meeting = make_meeting(db, **meeting_options)
     tokens = {}
     for email, label, spoken, listening, country, category, region, zone in PEOPLE:
@@ -24,5 +25,6 @@ def populated_meeting(client, db, **meeting_options):
                             name=f"Person {email.split('@')[0]}", organization=f"Org {country}", country=country,
                             category=category, region=region, timezone=zone, spoken_language=spoken,
                             listening_language=listening, language=listening, workstreams=[1, 3])
-        tokens[email] = answer["token"]
+        assert answer["token"]
+        tokens[email] = verify(client, None, email)  # the owner confirms the address (new tokens)
     return meeting, tokens

@@ -1,0 +1,96 @@
+"""Who owns a registration: whoever reads its e-mail address. One-time sign-in links prove it.
+
+A link is e-mailed when an address registers (to verify it) and when someone types an address
+that is already registered (to sign in). Using it, with a POST (mail scanners only prefetch
+GETs), verifies the address, spends the link and every other pending link of the registration,
+and replaces the manage and feed tokens, so anyone else holding the old ones loses them. Links
+are stored as SHA-256 digests and expire. Messages that anonymous requests cause are counted per
+address: each carries a link, so the links sent to an address in the last 24 hours are the count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from meetings.core.errors import NotFound
+from meetings.core.links import public_url
+from meetings.models import Registration
+from meetings.models.registration import new_manage_token
+from meetings.outbox.enqueue import enqueue_email, render_email
+from meetings.registrations.messages import notify_registration
+from meetings.registrations.models import RegistrationSignIn
+
+LINK_LIFETIME = {"verify": timedelta(days=7), "sign_in": timedelta(hours=24)}
+MESSAGES_PER_ADDRESS_PER_DAY = 5
+INVALID_LINK = _l("This link has expired or was already used. Type your e-mail address on the registration "
+                  "form again to receive a new one.")
+
+
+def digest(token: str) -> str:
+    """Links are stored as SHA-256 digests, never in clear."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def messages_left_today(db: Session, email_key: str, now: datetime) -> int:
+    """How many more messages anonymous requests may still cause to this address in the last 24 hours."""
+    limit = int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))
+    sent = db.scalar(sa.select(sa.func.count()).select_from(RegistrationSignIn).where(
+        RegistrationSignIn.email_key == email_key, RegistrationSignIn.created_at > now - timedelta(days=1))) or 0
+    return max(0, limit - sent)
+
+
+def send_sign_in_link(db: Session, registration: Registration, purpose: str, now: datetime) -> bool:
+    """E-mail a one-time link to the registration's address; False when the address had its share today."""
+    assert purpose in LINK_LIFETIME, purpose
+    if not registration.email or messages_left_today(db, registration.email_key, now) <= 0:
+        return False
+    token = secrets.token_urlsafe(32)
+    link = RegistrationSignIn(registration=registration, email_key=registration.email_key, token_hash=digest(token),
+                              created_at=now, expires_at=now + LINK_LIFETIME[purpose])
+    db.add(link)
+    db.flush()
+    meeting = registration.meeting
+    email = render_email(
+        "registration_sign_in", registration.language, registration=registration, meeting=meeting,
+        session=registration.session, purpose=purpose, link=public_url("registrations.sign_in", token=token),
+        expires_at=link.expires_at,
+        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
+    enqueue_email(db, key=f"registration:{registration.id}:sign_in:{link.token_hash[:24]}",
+                  topic=f"registration.{purpose}", to=[registration.email], language=registration.language,
+                  email=email, now=now, registration_id=registration.id)
+    return True
+
+
+def sign_in_link(db: Session, token: str, now: datetime) -> RegistrationSignIn:
+    """The pending, unexpired link behind ``token``, or a localized 404."""
+    link = None
+    if token and len(token) <= 64:
+        link = db.scalar(sa.select(RegistrationSignIn).where(RegistrationSignIn.token_hash == digest(token)))
+    if link is None or link.used_at is not None or link.expires_at <= now or not link.registration.email:
+        raise NotFound("invalid_link", INVALID_LINK)
+    return link
+
+
+def use_sign_in_link(db: Session, token: str, now: datetime) -> Registration:
+    """Spend the link: verify the address, renew both tokens; a first verification e-mails the join link."""
+    registration = sign_in_link(db, token, now).registration
+    db.execute(sa.update(RegistrationSignIn).where(RegistrationSignIn.registration_id == registration.id,
+                                                   RegistrationSignIn.used_at.is_(None)).values(used_at=now))
+    registration.manage_token = new_manage_token()
+    registration.feed_token = new_manage_token()
+    first = registration.email_verified_at is None
+    if first:
+        registration.email_verified_at = now
+        registration.ical_sequence += 1  # the invite now carries the join link: a newer version of the event
+    registration.updated_at = now
+    db.flush()
+    if first and registration.status != "cancelled":
+        notify_registration(db, registration, "verified", now)
+    return registration
