@@ -41,7 +41,7 @@ def support_committed(live_app, committed):
         session.commit()
 
 
-def test_schemathesis_finds_nothing_against_a_live_server(live_app, support_committed, backend, capsys):
+def test_schemathesis_finds_nothing_against_a_live_server(live_app, support_committed, backend, capsys, tmp_path):
     with dbmod.new_session(live_app) as db:
         sessions = ",".join(str(s.id) for s in make_meeting(db, edition="2027-contract").sessions)
     with serve(live_app) as base:
@@ -51,7 +51,7 @@ def test_schemathesis_finds_nothing_against_a_live_server(live_app, support_comm
                    "--workers", "1", "--request-timeout", "30"]
         env = {**os.environ, "SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": str(HERE), "NO_COLOR": "1",
                "SCHEMATHESIS_TELEMETRY": "false", "ACSG_SESSION_IDS": sessions}
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=HERE)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)  # its cache
     generated = re.search(r"(\d+) generated", done.stdout)
     with capsys.disabled():
         print(f"\nschemathesis ({backend}): {generated.group(1) if generated else '?'} generated requests")
