@@ -43,7 +43,7 @@ def test_runtime_install_has_only_the_runtime_lock_and_starts(tmp_path):
     assert [p.name for p in site_packages.glob("*.pth") if not ALLOWED_PTH.match(p.name)] == []
 
     test_tools = ["pytest", "hypothesis", "playwright", "aiosmtpd", "radicale", "caldav", "vobject", "ical", "ruff",
-                  "niquests", "urllib3_future"]
+                  "schemathesis", "niquests", "urllib3_future"]
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.sqlite3'}", "SECRET_KEY": "smoke"}
     env.pop("PYTHONPATH", None)
     result = subprocess.run([str(venv / "bin" / "python"), "-c", SMOKE, *test_tools], cwd=ROOT, env=env,

@@ -14,15 +14,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from meetings.api.schemas import StrictBoolean, choice_rule, timezone_rule
 from meetings.core.limits import limited
 from meetings.core.vocabulary import REGION_CODES
 from meetings.planning import operations as ops
-from meetings.planning.bounds import PUBLIC_STEPS, check_public_bounds
+from meetings.planning.bounds import MAX_GAP, MAX_PREVIOUS, PUBLIC_STEPS, check_public_bounds
 from meetings.planning.labels import chart_labels
 from scheduler.chart import render_plan_svg
 from scheduler.hours import REASONABLE_WINDOW
 from scheduler.participants import Participant
-from scheduler.planner import DEFAULT_REFERENCE_ZONE
+from scheduler.planner import DEFAULT_REFERENCE_ZONE, MAX_YEAR, MIN_YEAR
 
 MAX_WEIGHT = 1_000_000
 # Matched by meetings.errorpages (SCHEMA_MESSAGES), which answers it translated.
@@ -35,6 +36,13 @@ def _bounded_weight(value: float) -> None:
         raise ma.ValidationError(WEIGHT_RANGE)
 
 
+# What the document states of the planner's inputs (``bounds`` and ``scheduler.planner.validate_request``).
+WEIGHT = {"minimum": 0, "maximum": MAX_WEIGHT, "description": "At most 6 decimals"}
+DURATION = {"description": "Minutes per session", "minimum": 1, "maximum": 1440}
+STEP = {"description": "Grid step in minutes: 15, 20, 30 or 60", "enum": list(PUBLIC_STEPS)}
+GAP = {"description": "Minutes between A and B", "minimum": 0, "maximum": MAX_GAP}
+WINDOW = r"^\s*([01]?[0-9]|2[0-3]):[0-5][0-9]\s*-\s*([01]?[0-9]|2[0-3]):[0-5][0-9]\s*$"
+
 blp = Blueprint("plans", __name__, url_prefix="/api/v1",
                 description="Twin-session planning: the two UTC start times that cover every time zone")
 
@@ -42,9 +50,11 @@ blp = Blueprint("plans", __name__, url_prefix="/api/v1",
 class ParticipantInSchema(ma.Schema):
     """A participant: an IANA zone and a weight (States: 1; organizations: their number of people)."""
 
-    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi"})
-    weight = fields.Float(load_default=1, validate=_bounded_weight)
-    region = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGION_CODES))
+    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi",
+                                                      **timezone_rule()})
+    weight = fields.Float(load_default=1, validate=_bounded_weight, metadata=WEIGHT)
+    region = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REGION_CODES),
+                           metadata=choice_rule(REGION_CODES, nullable=True))
     country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2))
     label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
@@ -52,30 +62,36 @@ class ParticipantInSchema(ma.Schema):
 class PlanQuerySchema(ma.Schema):
     """Inputs shared by the plan and its chart."""
 
-    date = fields.Date(required=True, metadata={"description": "Meeting day in the reference zone"})
-    duration = fields.Integer(required=True, metadata={"description": "Minutes per session"})
-    window = fields.String(load_default=REASONABLE_WINDOW, metadata={"description": "Participants' local hours"})
-    interpreters = fields.String(load_default="07:00-22:00",
-                                 metadata={"description": "Interpreters' hours in the reference zone"})
-    step = fields.Integer(load_default=15, metadata={"description": "Grid step in minutes: 15, 20, 30 or 60",
-                                                     "enum": list(PUBLIC_STEPS)})
-    min_gap = fields.Integer(load_default=60, metadata={"description": "Minutes between A and B"})
+    date = fields.Date(required=True, metadata={"description": "Meeting day in the reference zone, years "
+                                                               f"{MIN_YEAR} to {MAX_YEAR}"})
+    duration = fields.Integer(required=True, metadata=DURATION)
+    window = fields.String(load_default=REASONABLE_WINDOW, metadata={
+        "description": "Participants' local hours, HH:MM-HH:MM; must hold the duration", "pattern": WINDOW})
+    interpreters = fields.String(load_default="07:00-22:00", metadata={
+        "description": "Interpreters' hours in the reference zone, HH:MM-HH:MM; must hold the duration",
+        "pattern": WINDOW})
+    step = fields.Integer(load_default=15, metadata=STEP)
+    min_gap = fields.Integer(load_default=60, metadata=GAP)
     same_day = fields.Boolean(load_default=True)
-    tolerance = fields.Float(load_default=0, metadata={"description": "Rotation tolerance, coverage points"})
-    reference_zone = fields.String(load_default=DEFAULT_REFERENCE_ZONE)
+    tolerance = fields.Float(load_default=0, metadata={"description": "Rotation tolerance, coverage points",
+                                                       "minimum": 0, "maximum": 100})
+    reference_zone = fields.String(load_default=DEFAULT_REFERENCE_ZONE, metadata=timezone_rule())
 
 
 class PlanInSchema(PlanQuerySchema):
     """A planning request; participants omitted or null means the 193 UN member States."""
 
     participants = fields.List(fields.Nested(ParticipantInSchema), load_default=None, allow_none=True,
-                               metadata={"description": f"At most {ops.MAX_PARTICIPANTS}"})
-    duration = fields.Integer(required=True, strict=True, metadata={"description": "Minutes per session"})
-    step = fields.Integer(load_default=15, strict=True, metadata={"description": "Grid step; divides 60"})
-    min_gap = fields.Integer(load_default=60, strict=True, metadata={"description": "Minutes between A and B"})
-    previous = fields.Dict(keys=fields.String(), values=fields.Float(validate=_bounded_weight), load_default=None,
-                           allow_none=True,
-                           metadata={"description": "Previous edition's burden per region (rotation)"})
+                               metadata={"description": f"At most {ops.MAX_PARTICIPANTS}",
+                                         "maxItems": ops.MAX_PARTICIPANTS})
+    duration = fields.Integer(required=True, strict=True, metadata=DURATION)
+    step = fields.Integer(load_default=15, strict=True, metadata=STEP)
+    min_gap = fields.Integer(load_default=60, strict=True, metadata=GAP)
+    same_day = StrictBoolean(load_default=True)
+    previous = fields.Dict(keys=fields.String(), values=fields.Float(validate=_bounded_weight, metadata=WEIGHT),
+                           load_default=None, allow_none=True,
+                           metadata={"description": "Previous edition's burden per region (rotation)",
+                                     "maxProperties": MAX_PREVIOUS})
 
 
 def _inputs(data: dict) -> ops.PlanInputs:

@@ -8,10 +8,24 @@ from flask import url_for
 from marshmallow import fields
 from sqlalchemy.orm import object_session
 
-from meetings.api.schemas import UTCString
+from meetings.api.schemas import (
+    StrictBoolean,
+    UTCString,
+    choice_rule,
+    country_rule,
+    email_rule,
+    present,
+    text_rule,
+    timezone_rule,
+)
+from meetings.core import rules
 from meetings.core.i18n import current_language
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.organizations.models import WorkstreamInterest
 from meetings.registrations import operations as ops
+
+WORKSTREAM = {"minimum": 1, "maximum": 4, "description": "Workstream number, 1 to 4"}
+NULLABLE_LANGUAGE = {"description": "en, fr or es; null: none", **choice_rule(LANGUAGE_CODES, nullable=True)}
 
 
 class SessionSchema(ma.Schema):
@@ -110,36 +124,44 @@ class RegistrationSchema(ma.Schema):
 
 
 class RegistrationInSchema(ma.Schema):
-    """What a client posts to register."""
+    """What a client posts to register (the document states the rules that ``operations`` enforce)."""
 
-    session_id = fields.Integer(required=True, strict=True)
-    name = fields.String(required=True)
-    email = fields.String(required=True)
-    organization = fields.String(required=True)
-    category = fields.String(required=True)
-    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
-    region = fields.String(load_default=None, allow_none=True)
-    language = fields.String(required=True, metadata={"description": "en, fr or es"})
-    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi"})
-    function = fields.String(load_default="")
-    spoken_language = fields.String(load_default=None, allow_none=True)
-    listening_language = fields.String(load_default=None, allow_none=True)
-    liaison_email = fields.String(load_default=None, allow_none=True)
-    consent = fields.Boolean(required=True)
-    workstreams = fields.List(fields.Integer(strict=True), load_default=list)
+    session_id = fields.Integer(required=True, strict=True,
+                                metadata={"description": "Session A or B of this meeting (its id)"})
+    name = fields.String(required=True, metadata=text_rule(rules.MAX_NAME))
+    email = fields.String(required=True, metadata=email_rule())
+    organization = fields.String(required=True, metadata=text_rule(rules.MAX_NAME))
+    category = fields.String(required=True, metadata=choice_rule(CATEGORY_CODES))
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2", **country_rule()})
+    region = fields.String(load_default=None, allow_none=True, validate=present(rules.check_region),
+                           metadata=choice_rule(REGION_CODES, nullable=True))
+    language = fields.String(required=True, metadata={"description": "en, fr or es", **choice_rule(LANGUAGE_CODES)})
+    timezone = fields.String(required=True, metadata={"description": "IANA zone, e.g. Africa/Nairobi",
+                                                      **timezone_rule()})
+    function = fields.String(load_default="", metadata=text_rule(rules.MAX_FUNCTION, required=False))
+    spoken_language = fields.String(load_default=None, allow_none=True, metadata=NULLABLE_LANGUAGE,
+                                    validate=present(rules.check_language, "spoken_language"))
+    listening_language = fields.String(load_default=None, allow_none=True, metadata=NULLABLE_LANGUAGE,
+                                       validate=present(rules.check_language, "listening_language"))
+    liaison_email = fields.String(load_default=None, allow_none=True, metadata={**email_rule(), "nullable": True},
+                                  validate=present(rules.check_email, "liaison_email"))
+    consent = StrictBoolean(required=True, metadata={"enum": [True],
+                                                      "description": "Consent to the privacy notice (required)"})
+    workstreams = fields.List(fields.Integer(strict=True, metadata=WORKSTREAM), load_default=list)
 
 
 class RegistrationPatchSchema(ma.Schema):
     """What a participant may change with the token."""
 
-    session_id = fields.Integer(strict=True)
-    language = fields.String()
-    spoken_language = fields.String(allow_none=True)
-    listening_language = fields.String(allow_none=True)
-    timezone = fields.String()
-    function = fields.String()
-    liaison_email = fields.String(allow_none=True)
-    workstreams = fields.List(fields.Integer(strict=True))
-    accept_waitlist = fields.Boolean(load_default=False)
-
-
+    session_id = fields.Integer(strict=True, metadata={"description": "Session A or B of this meeting (its id)"})
+    language = fields.String(metadata=choice_rule(LANGUAGE_CODES))
+    spoken_language = fields.String(allow_none=True, metadata=NULLABLE_LANGUAGE,
+                                    validate=present(rules.check_language, "spoken_language"))
+    listening_language = fields.String(allow_none=True, metadata=NULLABLE_LANGUAGE,
+                                       validate=present(rules.check_language, "listening_language"))
+    timezone = fields.String(metadata=timezone_rule())
+    function = fields.String(metadata=text_rule(rules.MAX_FUNCTION, required=False))
+    liaison_email = fields.String(allow_none=True, metadata={**email_rule(), "nullable": True},
+                                  validate=present(rules.check_email, "liaison_email"))
+    workstreams = fields.List(fields.Integer(strict=True, metadata=WORKSTREAM))
+    accept_waitlist = StrictBoolean(load_default=False)

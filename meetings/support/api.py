@@ -12,14 +12,26 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort, jsonify, request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from meetings.api.schemas import ErrorSchema
+from meetings.api.schemas import (
+    ErrorSchema,
+    StrictBoolean,
+    choice_rule,
+    country_rule,
+    email_rule,
+    present,
+    text_rule,
+)
+from meetings.core import rules
 from meetings.core.actor import current_actor
 from meetings.core.db import get_db, utcnow
+from meetings.core.errors import InvalidInput
+from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.support import operations as ops
-from meetings.support import states
+from meetings.support import states, vocabulary
 from meetings.support.labels import reason_label
 
 blp = Blueprint("support_api", __name__, url_prefix="/api/v1",
@@ -40,43 +52,71 @@ def errors(*codes: int):
     return decorator
 
 
-class EntryInSchema(ma.Schema):
-    """A new request or offer with its organization and contact."""
+LANGUAGES = {"type": "array", "minItems": 1, "maxItems": vocabulary.MAX_WORKING_LANGUAGES,
+             "description": "ISO 639-1 codes"}
 
-    organization = fields.String(required=True)
-    category = fields.String(required=True, metadata={"description": "Stakeholder category code; requests: "
-                                                                     "national_asylum_authority or permanent_mission"})
-    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2"})
-    organization_region = fields.String(load_default=None, allow_none=True)
-    contact_name = fields.String(required=True)
-    contact_email = fields.String(required=True)
-    contact_language = fields.String(load_default="en", metadata={"description": "en, fr or es"})
-    title = fields.String(required=True)
-    area = fields.String(required=True, metadata={"description": "Area code (see the vocabulary)"})
-    kind = fields.String(required=True)
-    working_languages = fields.List(fields.String(), required=True, metadata={"description": "ISO 639-1 codes"})
-    region = fields.String(load_default=None, allow_none=True, metadata={"description": "null: any region"})
+
+def _few_languages(values: list) -> None:
+    """As many codes as the document allows (``operations.parse_languages`` also drops repeated ones)."""
+    if len(values) > vocabulary.MAX_WORKING_LANGUAGES:
+        raise InvalidInput("too_many", _l("Give at most %(max)d working languages."), field="working_languages",
+                           max=vocabulary.MAX_WORKING_LANGUAGES)
+
+
+class EntryInSchema(ma.Schema):
+    """A new offer with its organization and contact (the document states the rules it must pass)."""
+
+    organization = fields.String(required=True, metadata=text_rule(rules.MAX_NAME))
+    category = fields.String(required=True, metadata={"description": "Stakeholder category code",
+                                                      **choice_rule(CATEGORY_CODES)})
+    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2", **country_rule()})
+    organization_region = fields.String(load_default=None, allow_none=True, validate=present(rules.check_region),
+                                        metadata=choice_rule(REGION_CODES, nullable=True))
+    contact_name = fields.String(required=True, metadata=text_rule(rules.MAX_NAME))
+    contact_email = fields.String(required=True, metadata=email_rule())
+    contact_language = fields.String(load_default="en", metadata={"description": "en, fr or es",
+                                                                  **choice_rule(LANGUAGE_CODES)})
+    title = fields.String(required=True, metadata=text_rule(ops.MAX_TITLE))
+    area = fields.String(required=True, metadata={"description": "Area code (see the vocabulary)",
+                                                  **choice_rule(vocabulary.AREA_CODES)})
+    kind = fields.String(required=True, metadata=choice_rule(vocabulary.KIND_CODES))
+    working_languages = fields.List(fields.String(metadata=choice_rule(vocabulary.language_names())),
+                                    required=True, validate=_few_languages, metadata=LANGUAGES)
+    region = fields.String(load_default=None, allow_none=True, validate=present(rules.check_region),
+                           metadata={"description": "null: any region", **choice_rule(REGION_CODES, nullable=True)})
     period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
-    description = fields.String(load_default="")
-    text_language = fields.String(load_default="en", metadata={"description": "Language of title and description"})
-    with_pledge = fields.Boolean(load_default=False)
+    period_to = fields.Date(load_default=None, allow_none=True, metadata={"description": "On or after period_from"})
+    description = fields.String(load_default="", metadata=text_rule(ops.MAX_DESCRIPTION, required=False))
+    text_language = fields.String(load_default="en", metadata={"description": "Language of title and description",
+                                                               **choice_rule(LANGUAGE_CODES)})
+    with_pledge = StrictBoolean(load_default=False)
+
+
+class RequestInSchema(EntryInSchema):
+    """A new request: only States request support."""
+
+    category = fields.String(required=True, metadata={
+        "description": "Stakeholder category code: a State's (national_asylum_authority or permanent_mission)",
+        **choice_rule(vocabulary.STATE_CATEGORIES)})
 
 
 class EntryPatchSchema(ma.Schema):
     """Changes to a request or offer (fields left out keep their value)."""
 
-    title = fields.String()
-    area = fields.String()
-    kind = fields.String()
-    working_languages = fields.List(fields.String())
-    region = fields.String(allow_none=True)
+    title = fields.String(metadata=text_rule(ops.MAX_TITLE))
+    area = fields.String(metadata=choice_rule(vocabulary.AREA_CODES))
+    kind = fields.String(metadata=choice_rule(vocabulary.KIND_CODES))
+    working_languages = fields.List(fields.String(metadata=choice_rule(vocabulary.language_names())),
+                                    validate=_few_languages, metadata=LANGUAGES)
+    region = fields.String(allow_none=True, validate=present(rules.check_region),
+                           metadata=choice_rule(REGION_CODES, nullable=True))
     period_from = fields.Date(allow_none=True)
-    period_to = fields.Date(allow_none=True)
-    description = fields.String()
-    text_language = fields.String()
-    with_pledge = fields.Boolean()
-    status = fields.String(metadata={"description": "\"closed\" closes it; \"open\" confirms it (contact)"})
+    period_to = fields.Date(allow_none=True, metadata={"description": "On or after period_from"})
+    description = fields.String(metadata=text_rule(ops.MAX_DESCRIPTION, required=False))
+    text_language = fields.String(metadata=choice_rule(LANGUAGE_CODES))
+    with_pledge = StrictBoolean()
+    status = fields.String(validate=validate.OneOf(("open", "closed")),
+                           metadata={"description": "\"closed\" closes it; \"open\" confirms it (contact)"})
 
 
 class EntryOrganizationSchema(ma.Schema):
@@ -106,7 +146,7 @@ class EntrySchema(ma.Schema):
     region = fields.String(allow_none=True)
     period_from = fields.Date(allow_none=True)
     period_to = fields.Date(allow_none=True)
-    with_pledge = fields.Boolean()
+    with_pledge = StrictBoolean()
     created_at = fields.DateTime()
 
 
@@ -131,15 +171,16 @@ class MatchInSchema(ma.Schema):
 
     request_id = fields.Integer(required=True)
     offer_id = fields.Integer(required=True)
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", metadata=text_rule(ops.MAX_OUTCOME, required=False))
 
 
 class TransitionInSchema(ma.Schema):
     """A status change: accept/decline (parties), start/complete (anyone of the match), withdraw/close."""
 
-    action = fields.String(required=True, metadata={"description": ", ".join(states.TRANSITIONS) + ", consent"})
-    outcome = fields.String(load_default="")
-    consent = fields.Boolean(load_default=None, allow_none=True,
+    action = fields.String(required=True, metadata={"description": ", ".join(states.TRANSITIONS) + ", consent",
+                                                    **choice_rule([*states.TRANSITIONS, "consent"])})
+    outcome = fields.String(load_default="", metadata=text_rule(ops.MAX_OUTCOME, required=False))
+    consent = StrictBoolean(load_default=None, allow_none=True,
                              metadata={"description": "Parties: may the match be shown publicly"})
 
 
@@ -180,30 +221,33 @@ class MatchSchema(PublicMatchSchema):
 class PledgeInSchema(ma.Schema):
     """A pledge and its follow-up."""
 
-    title = fields.String(required=True)
+    title = fields.String(required=True, metadata=text_rule(ops.MAX_TITLE))
     organization_id = fields.Integer(required=True)
-    area = fields.String(required=True)
-    kind = fields.String(required=True)
-    grf_edition = fields.String(required=True, metadata={"description": "GRF 2019, GRF 2023, GRF 2027..."})
-    status = fields.String(load_default="announced")
-    region = fields.String(load_default=None, allow_none=True)
-    forum = fields.String(load_default="")
-    public_consent = fields.Boolean(load_default=False)
+    area = fields.String(required=True, metadata=choice_rule(vocabulary.AREA_CODES))
+    kind = fields.String(required=True, metadata=choice_rule(vocabulary.KIND_CODES))
+    grf_edition = fields.String(required=True, metadata={"description": "GRF 2019, GRF 2023, GRF 2027...",
+                                                         **choice_rule(vocabulary.GRF_EDITIONS)})
+    status = fields.String(load_default="announced", metadata=choice_rule(vocabulary.PLEDGE_STATUS_CODES))
+    region = fields.String(load_default=None, allow_none=True, validate=present(rules.check_region),
+                           metadata=choice_rule(REGION_CODES, nullable=True))
+    forum = fields.String(load_default="", metadata=text_rule(ops.MAX_FORUM, required=False))
+    public_consent = StrictBoolean(load_default=False)
     request_ids = fields.List(fields.Integer(), load_default=list)
 
 
 class PledgePatchSchema(ma.Schema):
     """Changes to a pledge (fields left out keep their value)."""
 
-    title = fields.String()
+    title = fields.String(metadata=text_rule(ops.MAX_TITLE))
     organization_id = fields.Integer()
-    area = fields.String()
-    kind = fields.String()
-    grf_edition = fields.String()
-    status = fields.String()
-    region = fields.String(allow_none=True)
-    forum = fields.String()
-    public_consent = fields.Boolean()
+    area = fields.String(metadata=choice_rule(vocabulary.AREA_CODES))
+    kind = fields.String(metadata=choice_rule(vocabulary.KIND_CODES))
+    grf_edition = fields.String(metadata=choice_rule(vocabulary.GRF_EDITIONS))
+    status = fields.String(metadata=choice_rule(vocabulary.PLEDGE_STATUS_CODES))
+    region = fields.String(allow_none=True, validate=present(rules.check_region),
+                           metadata=choice_rule(REGION_CODES, nullable=True))
+    forum = fields.String(metadata=text_rule(ops.MAX_FORUM, required=False))
+    public_consent = StrictBoolean()
     request_ids = fields.List(fields.Integer())
 
 
@@ -221,7 +265,7 @@ class PledgeSchema(ma.Schema):
     forum = fields.String()
     request_ids = fields.Function(lambda p: [r.id for r in p.requests],
                                   metadata={"type": "array", "items": {"type": "integer"}})
-    public_consent = fields.Boolean()
+    public_consent = StrictBoolean()
 
 
 def _is_secretariat() -> bool:
@@ -279,7 +323,7 @@ def _collection(side: str):
             _require_secretariat()
             return ops.list_entries(get_db(), side)
 
-        @blp.arguments(EntryInSchema)
+        @blp.arguments(RequestInSchema if side == "request" else EntryInSchema)
         @errors(429)
         @blp.response(201, EntrySchema)
         def post(self, data: dict):
