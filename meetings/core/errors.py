@@ -40,6 +40,41 @@ class NotFound(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    """The account or key may not do this (403)."""
+
+    status = 403
+
+
+class InvalidFields(InvalidInput):
+    """Several fields are wrong at once; ``errors`` has one error per field (forms show them all)."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first._message, field=first.field, **first.params)
+        self.errors = errors
+
+
+class FieldChecks:
+    """Runs field checks and keeps every error instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def check(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)``, or None with its error kept."""
+        try:
+            return function(*args, **kwargs)
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def raise_errors(self) -> None:
+        """Raise every kept error at once (InvalidFields), if any."""
+        if self.errors:
+            raise InvalidFields(self.errors)
+
+
 class Conflict(DomainError):
     """The request contradicts the current state (409): closed meeting, full session..."""
 

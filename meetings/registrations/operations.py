@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from meetings.core import rules
 from meetings.core.audit import AuditEntry
-from meetings.core.errors import Conflict, DomainError, InvalidInput
+from meetings.core.errors import Conflict, Forbidden, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.models.registration import new_manage_token
@@ -36,12 +36,6 @@ from meetings.organizations.operations import (
 )
 from meetings.registrations import identity
 from meetings.registrations.messages import notify_registration
-
-
-class Forbidden(DomainError):
-    """The request is understood but not allowed to whoever makes it (403)."""
-
-    status = 403
 
 
 @dataclass(frozen=True)

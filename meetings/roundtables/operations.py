@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 from meetings.accounts.models import User
 from meetings.core import rules
 from meetings.core.audit import record_action
-from meetings.core.errors import REQUIRED, TOO_LONG, Conflict, DomainError, InvalidInput, NotFound
+from meetings.core.errors import (
+    REQUIRED,
+    TOO_LONG,
+    Conflict,
+    FieldChecks,
+    Forbidden,
+    InvalidFields,
+    InvalidInput,
+    NotFound,
+)
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.models import GlobalMeeting, MeetingSession
 from meetings.organizations.models import Workstream
@@ -39,21 +48,6 @@ MAX_CAPACITY = 5000
 UNHCR_NAMES = frozenset({"unhcr", "hcr", "acnur"})
 # Proposals other organizations can see in the duplicate warning (drafts stay private).
 VISIBLE_TO_OTHERS = ("submitted", "changes_requested", "accepted", "scheduled", "held")
-
-
-class Forbidden(DomainError):
-    """The account may not do this to this roundtable (403)."""
-
-    status = 403
-
-
-class ProposalInvalid(InvalidInput):
-    """Several fields of a proposal are wrong; ``errors`` has one error per field."""
-
-    def __init__(self, errors: list[DomainError]) -> None:
-        first = errors[0]
-        super().__init__(first.code, first._message, field=first.field, **first.params)
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -81,20 +75,6 @@ class ScheduleInput:
     capacity: int
     join_urls: tuple[str, ...]
     reference_zone: str = "Europe/Zurich"
-
-
-@dataclass
-class _Collector:
-    """Runs field checks and keeps every error instead of stopping at the first."""
-
-    errors: list[DomainError] = field(default_factory=list)
-
-    def check(self, function, *args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except DomainError as error:
-            self.errors.append(error)
-            return None
 
 
 
@@ -207,8 +187,8 @@ def _workstream(db: Session, number: int | None) -> Workstream:
 
 
 def clean_proposal(db: Session, data: ProposalInput, today: date) -> dict:
-    """Every field checked (all errors at once, as ProposalInvalid); the values to store."""
-    checks = _Collector()
+    """Every field checked (all errors at once, as InvalidFields); the values to store."""
+    checks = FieldChecks()
     values = {
         "texts": checks.check(_texts, data.titles, data.abstracts),
         "workstream": checks.check(_workstream, db, data.workstream),
@@ -226,7 +206,7 @@ def clean_proposal(db: Session, data: ProposalInput, today: date) -> dict:
         "co_conveners": checks.check(parse_co_conveners, data.co_conveners),
     }
     if checks.errors:
-        raise ProposalInvalid(checks.errors)
+        raise InvalidFields(checks.errors)
     return values
 
 

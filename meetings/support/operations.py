@@ -13,7 +13,7 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from meetings.core import rules
 from meetings.core.audit import record_action
-from meetings.core.errors import REQUIRED, Conflict, DomainError, InvalidInput, NotFound
+from meetings.core.errors import REQUIRED, Conflict, DomainError, FieldChecks, Forbidden, InvalidInput, NotFound
 from meetings.organizations.models import Organization
 from meetings.organizations.operations import find_or_create_organization
 from meetings.support import messages, scoring, states, textmatch
@@ -49,41 +49,10 @@ ANONYMOUS_PER_CLIENT_PER_DAY = 20
 FORBIDDEN = _l("You are not allowed to do this.")
 
 
-class Forbidden(DomainError):
-    """The actor may not do this (403)."""
-
-    status = 403
-
-
 class TooMany(DomainError):
     """Too many entries waiting for confirmation at this address (429)."""
 
     status = 429
-
-
-class EntryInvalid(InvalidInput):
-    """Several fields are wrong; ``errors`` has one error per field."""
-
-    def __init__(self, errors: list[DomainError]) -> None:
-        first = errors[0]
-        super().__init__(first.code, first._message, field=first.field, **first.params)
-        self.errors = errors
-
-
-@dataclass
-class _Collector:
-    errors: list[DomainError] = field(default_factory=list)
-
-    def check(self, function, *args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except DomainError as error:
-            self.errors.append(error)
-            return None
-
-    def raise_errors(self) -> None:
-        if self.errors:
-            raise EntryInvalid(self.errors)
 
 
 def digest(token: str) -> str:
@@ -155,8 +124,8 @@ def _period(start: date | None, end: date | None) -> tuple[date | None, date | N
 
 
 def clean_entry(data: EntryInput, *, with_contact: bool) -> dict:
-    """Every field checked (all errors at once, as EntryInvalid); the values to store."""
-    checks = _Collector()
+    """Every field checked (all errors at once, as InvalidFields); the values to store."""
+    checks = FieldChecks()
     values = {
         "side": checks.check(_code, data.side, SIDE_CODES, "side"),
         "area": checks.check(_code, data.area, AREA_CODES, "area"),
@@ -557,7 +526,7 @@ class PledgeInput:
 
 
 def _clean_pledge(db: Session, data: PledgeInput) -> dict:
-    checks = _Collector()
+    checks = FieldChecks()
     organization = db.get(Organization, data.organization_id) if data.organization_id else None
     if organization is None:
         checks.errors.append(InvalidInput("required", REQUIRED, field="organization_id"))
