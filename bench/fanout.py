@@ -30,6 +30,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from support.databases import recreate_database  # noqa: E402
 from support.pages import csrf_token  # noqa: E402
 from support.smtp_server import SmtpServer  # noqa: E402
 
@@ -98,16 +99,6 @@ def _serve(pipe: Connection) -> None:
                 pipe.send(found)
 
 
-def fresh_database(url: str) -> None:
-    """Drop and create the bench database."""
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
 def make_meeting(db, edition: str, registrants: int) -> GlobalMeeting:
     """An open meeting whose session A holds ``registrants`` confirmed registrations (invited at SEQUENCE 0)."""
     meeting = GlobalMeeting(edition=edition, title_en="Bench", title_fr="Banc", title_es="Banco", status="open",
@@ -154,7 +145,7 @@ def old_way(app, meeting_id: int) -> float:
 def main() -> None:
     count = int(next((a for a in sys.argv[1:] if a.isdigit()), "2000"))
     url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_fanout")
-    fresh_database(url)
+    recreate_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_BASE_URL": "https://dialogue.example.org"})
     upgrade_database(app.extensions["db_engine"])
     with app.app_context(), new_session(app) as db:

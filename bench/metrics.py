@@ -19,7 +19,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.databases import recreate_database  # noqa: E402
 
 from meetings import create_app  # noqa: E402
 from meetings.core.migrate import upgrade_database  # noqa: E402
@@ -34,12 +36,7 @@ def database_url(postgres: bool, folder: str) -> str:
         return f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
     url = sa.make_url(os.environ.get("BENCH_POSTGRES_URL",
                                      "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_metrics"))
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-    return url.render_as_string(hide_password=False)
+    return recreate_database(url)
 
 
 def fill(engine, count: int) -> None:

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from smtp import ICS, RemoteServer  # noqa: E402  (bench/smtp.py: aiosmtpd in a child process)
+from support.databases import recreate_database  # noqa: E402
 
 from meetings import create_app  # noqa: E402
 from meetings.core.db import new_session  # noqa: E402
@@ -77,13 +78,8 @@ def main() -> None:
         if "--postgres" in sys.argv:
             import os
 
-            url = os.environ.get("BENCH_POSTGRES_URL",
-                                 "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_outbox")
-            admin = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                name = sa.make_url(url).database
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            url = recreate_database(os.environ.get(
+                "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_outbox"))
         else:
             url = f"sqlite:///{folder}/bench.sqlite3"
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})

@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.databases import recreate_database  # noqa: E402
 
 from meetings import demo  # noqa: E402
 from meetings.core import db as dbmod  # noqa: E402
@@ -34,12 +35,7 @@ from meetings.models import GlobalMeeting, MeetingSession  # noqa: E402
 
 def fresh_database(url: str) -> None:
     """Drop, create, migrate and seed the bench database with one big open meeting."""
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
+    recreate_database(url)
     engine = dbmod.make_engine(url)
     upgrade_database(engine)
     with dbmod.sessionmaker(bind=engine)() as db:

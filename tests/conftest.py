@@ -18,7 +18,7 @@ import os
 import pytest
 import sqlalchemy as sa
 from support.authorization import make_world
-from support.databases import DEFAULT_PG
+from support.databases import DEFAULT_PG, drop_database, recreate_database
 from support.factories import make_meeting
 
 from meetings import create_app, demo
@@ -37,18 +37,12 @@ def _postgres_url() -> str:
     """A clean PostgreSQL test database of this run (named after the process), or a skip/failure."""
     url = sa.make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
     url = url.set(database=f"{url.database}_{os.getpid()}")
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        return recreate_database(url)
     except sa.exc.OperationalError as error:
         if _require("ACSG_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required (ACSG_REQUIRE_POSTGRES=1) but unreachable: {error}")
         pytest.skip(f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}")
-    finally:
-        admin.dispose()
-    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -66,15 +60,7 @@ def database_url(request, tmp_path_factory):
     engine.dispose()
     yield url
     if request.param == "postgresql":
-        _drop_database(url)
-
-
-def _drop_database(url: str) -> None:
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
+        drop_database(url)
 
 
 @pytest.fixture(scope="session")

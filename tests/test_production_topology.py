@@ -25,7 +25,7 @@ import redis
 import requests
 import sqlalchemy as sa
 from support.api import registration_payload
-from support.databases import DEFAULT_PG
+from support.databases import DEFAULT_PG, drop_database, recreate_database
 from support.smtp_server import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,19 +51,14 @@ def database_url() -> Iterator[str]:
     """A dedicated PostgreSQL database for this test (created empty, dropped afterwards)."""
     url = sa.make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG))
     url = url.set(database=f"acsg_topology_{os.getpid()}")
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        created = recreate_database(url)
     except sa.exc.OperationalError as error:
         if os.environ.get("ACSG_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unreachable: {error}")
         pytest.skip("PostgreSQL not reachable")
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+    yield created
+    drop_database(url)
 
 
 class Topology:
