@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     from meetings.outbox import cli as outbox_cli
     from meetings.outbox import views as outbox
     from meetings.registrations import api as registrations_api
+    from meetings.registrations import composers as registration_messages
     from meetings.registrations import views as registrations
     from meetings.roundtables import init_app as init_roundtables
     from meetings.support import init_app as init_support
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     home.init_app(app)
     registrations.init_app(app)
     registrations_api.init_app(app)
+    registration_messages.init_app(app)
     organizations.init_app(app)
     calendar.init_app(app)
     planning.init_app(app)

@@ -8,6 +8,10 @@ Shape with a calendar (RFC 6047 iMIP, as Outlook, Gmail and Apple Mail expect it
         text/html; charset=utf-8
         text/calendar; method=REQUEST; charset=UTF-8      <- clients show accept/decline from this part
       application/ics; name=invite.ics (attachment)        <- the same bytes, for clients that need a file
+      text/calendar; method=CANCEL; name=cancel-1.ics (attachment, optional, ``more_calendars``)
+
+The optional further calendar objects serve one e-mail that changes two events, such as a move from
+session A to session B: the inline part invites to B, the attached cancellation removes A.
 
 (The stdlib header registry writes parameter values quoted, ``method="REQUEST"``, which RFC 2045 allows.)
 Without a calendar the message is a bare multipart/alternative (text/plain, text/html): a mixed
@@ -99,9 +103,13 @@ def compose_email(
     headers: Mapping[str, str] | None = None,
     language: str = "en",
     attachment_name: str = "invite.ics",
+    more_calendars: Iterable[tuple[str, bytes]] = (),
 ) -> EmailMessage:
     """Build the message described in the module docstring; ``now`` (aware) becomes the Date header."""
     method = _checked_method(calendar, calendar_method)
+    extra = [(_checked_method(data, extra_method), data) for extra_method, data in more_calendars]
+    if extra and calendar is None:
+        raise ValueError("more_calendars given without a main calendar")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     if not _MESSAGE_ID_RE.match(message_id):
@@ -132,6 +140,10 @@ def compose_email(
         msg.attach(body)
         msg.add_attachment(calendar, maintype="application", subtype="ics", filename=attachment_name,
                            params={"name": attachment_name})
+        for number, (extra_method, data) in enumerate(extra, start=1):
+            name = f"{extra_method.lower()}-{number}.ics"
+            msg.add_attachment(data, maintype="text", subtype="calendar", filename=name,
+                               params={"method": extra_method, "name": name})
 
     _set_address_header(msg, "From", [sender])
     _set_address_header(msg, "To", to_list)

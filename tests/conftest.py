@@ -105,6 +105,7 @@ def client(app):
 def db(app):
     """A database session on the test's transaction, for setting up and checking data."""
     db = dbmod.new_session(app)
+    db.info["app"] = app  # support.mail composes outbox rows with it
     yield db
     db.close()
 

@@ -26,6 +26,7 @@ def support_committed(live_app, committed):
 
 def _links(live_app, address):
     with dbmod.new_session(live_app) as session:
+        session.info["app"] = live_app  # support.mail composes the rows with it
         return links_sent_to(session, address)
 
 

@@ -65,7 +65,8 @@ def test_the_participant_downloads_everything_held_about_them(client, db):
     assert data["organization"] == {"name": "Red de Refugiados del Sur", "category": "civil_society", "country": "CL",
                                     "region": "americas"}
     assert sorted(i["workstream"] for i in data["workstream_interests"]) == [2, 4]
-    assert data["emails"] and all(e["subject"] for e in data["emails"])
+    assert data["emails"] and all(e["topic"] and e["status"] and e["queued_at"] for e in data["emails"])
+    assert all(e["subject"] for e in data["emails"] if e["status"] == "sent")  # written when composed and sent
     assert {e["to"][0].casefold() for e in data["emails"]} == {EMAIL.casefold(), LIAISON}
     assert client.get("/manage/not-a-token/data.json").status_code == 404
 

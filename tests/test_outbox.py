@@ -14,12 +14,13 @@ from support.api import register
 from support.factories import make_meeting
 from support.http_server import recording_http_server
 from support.identity import verify as verify_address
+from support.mail import composed, deliver
 from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
-from meetings.outbox.delivery import claim_due, deliver_due, requeue
-from meetings.outbox.enqueue import RenderedEmail, enqueue_email
+from meetings.outbox.delivery import claim_due, requeue
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.outbox.test_email import queue_test_email
 from meetings.outbox.transports import Transports
 from meetings.sessions.messages import sweep_reminders
 from notifications.smtp import SmtpSettings
@@ -45,14 +46,18 @@ def test_registration_writes_its_email_in_the_same_transaction(client, db, meeti
     assert register(client, meeting, liaison_email="mission@un.example.org").status_code == 201
     (link,) = _rows(db, channel="email")  # unverified: only the one-time link, nobody else is mailed
     assert link.topic == "registration.verify" and link.to_addresses == ["ana@example.org"]
-    assert "secret-" not in link.body_text and link.calendar is None
+    assert link.composer == "registration.sign_in" and link.body_text == "" and link.calendar is None
+    message = composed(db, link)
+    assert "secret-" not in message.email.text and message.calendar is None and "/sign-in/" in message.email.text
     verify_address(client, db, "ana@example.org")
     (_link, email, liaison) = _rows(db, channel="email")
     assert email.topic == "registration.verified" and email.to_addresses == ["ana@example.org"]
-    assert email.calendar_method == "REQUEST" and "METHOD:REQUEST" in email.calendar
-    assert "secret-2027-1-A" in email.body_text  # join link for the confirmed participant
-    assert liaison.to_addresses == ["mission@un.example.org"] and "secret-" not in liaison.body_text
-    assert "/manage/" not in liaison.body_text
+    assert email.calendar_method == "REQUEST" and email.ical_uid == meeting.sessions[0].ical_uid
+    invite = composed(db, email)
+    assert invite.calendar.method == "REQUEST" and b"METHOD:REQUEST" in invite.calendar.data
+    assert "secret-2027-1-A" in invite.email.text  # join link for the confirmed participant
+    copy = composed(db, liaison).email.text
+    assert liaison.to_addresses == ["mission@un.example.org"] and "secret-" not in copy and "/manage/" not in copy
 
 
 def test_refused_registration_writes_nothing(client, db, meeting):
@@ -85,15 +90,18 @@ def test_waitlist_promotion_and_cancellation_are_notified(client, db):
     ]
 
 
-def test_move_sends_cancel_for_a_and_request_for_b(client, db, meeting):
+def test_a_move_is_one_email_inviting_to_b_with_the_cancellation_of_a(client, db, meeting):
     register(client, meeting)
     token = verify_address(client, db, "ana@example.org")
     client.patch(f"/api/v1/registrations/{token}", json={"session_id": meeting.sessions[1].id})
-    moved = [r for r in _rows(db) if r.topic.startswith(("registration.moved", "registration.left"))]
-    assert {r.topic: r.calendar_method for r in moved} == {"registration.moved": "REQUEST",
-                                                           "registration.left_session": "CANCEL"}
-    uids = {r.topic: next(line for line in r.calendar.splitlines() if line.startswith("UID")) for r in moved}
-    assert uids["registration.moved"] != uids["registration.left_session"]
+    (moved,) = [r for r in _rows(db) if r.topic.startswith("registration.mov")]
+    assert moved.topic == "registration.moved" and moved.calendar_method == "REQUEST"
+    message = composed(db, moved)
+    assert message.calendar.method == "REQUEST" and message.calendar.uid == meeting.sessions[1].ical_uid
+    (cancel,) = message.more_calendars
+    assert cancel.method == "CANCEL" and cancel.uid == meeting.sessions[0].ical_uid
+    assert b"STATUS:CANCELLED" in cancel.data and b"STATUS:CANCELLED" not in message.calendar.data
+    assert not [r for r in _rows(db) if r.topic == "registration.left_session"]
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
@@ -102,9 +110,10 @@ def test_delivered_email_has_the_promised_structure(client, db, meeting, languag
     verify_address(client, db, "ana@example.org")
     db.commit()
     with SmtpServer() as server:
-        report = deliver_due(lambda: dbmod.new_session(client.application), _transports(server.port), lambda: NOW)
-        assert report.sent == 2, report
-        (_link, received) = sorted(server.messages, key=lambda m: b"invite.ics" in m.data)
+        app = client.application
+        report = deliver(app, lambda: dbmod.new_session(app), _transports(server.port), lambda: NOW)
+        assert (report.sent, report.superseded) == (1, 1), report  # the link was used before it could go
+        (received,) = server.messages
     message = BytesParser(policy=policy.default).parsebytes(received.data)
     assert message.get_content_type() == "multipart/mixed"
     alternative, attachment = message.get_payload()
@@ -121,26 +130,28 @@ def test_delivered_email_has_the_promised_structure(client, db, meeting, languag
     assert expected[language][1] in plain.get_content()
     assert "07:00–10:00 UTC" in plain.get_content()
     assert message["Message-ID"].endswith("@acsg.example.org>")
-    assert {r.status for r in _rows(db)} == {"sent"}
+    assert [(r.topic, r.status) for r in _rows(db)] == [("registration.verify", "superseded"),
+                                                        ("registration.verified", "sent")]
+    sent = _rows(db, status="sent")[0]
+    assert sent.subject == message["Subject"] and sent.ical_sequence is not None  # what went out is recorded
 
 
 def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
     for index in range(50):
-        enqueue_email(db, key=f"bulk:{index}", topic="test", to=[f"p{index}@example.org"], language="en",
-                      email=RenderedEmail(f"Message {index}", "text", "<p>html</p>"), now=NOW)
+        queue_test_email(db, f"p{index}@example.org", "en", NOW, key=f"bulk:{index}")
     db.commit()
     with SmtpServer() as server:
         port = server.port
     # Nothing listens on the port now: every row waits with a back-off.
-    down = deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: NOW)
+    down = deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: NOW)
     assert (down.sent, down.retrying) == (0, 50)
     assert all(r.next_attempt_at > NOW and r.attempts == 1 for r in _rows(db))
-    assert deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: NOW).claimed == 0  # not due
+    assert deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: NOW).claimed == 0  # not due
     server = SmtpServer(port=port)
     server.start()
     try:
         later = NOW + timedelta(hours=2)
-        up = deliver_due(lambda: dbmod.new_session(app), _transports(port), lambda: later)
+        up = deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: later)
         assert up.sent == 50
         ids = server.message_ids()
     finally:
@@ -151,12 +162,11 @@ def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
 
 
 def test_permanent_failure_stays_visible_and_can_be_requeued(app, db):
-    enqueue_email(db, key="refused", topic="test", to=["nobody@example.org"], language="en",
-                  email=RenderedEmail("S", "t", "<p>h</p>"), now=NOW)
+    queue_test_email(db, "nobody@example.org", "en", NOW, key="refused")
     db.commit()
     with SmtpServer() as server:
         server.reject_rcpt = "550 5.1.1 No such user"
-        report = deliver_due(lambda: dbmod.new_session(app), _transports(server.port), lambda: NOW)
+        report = deliver(app, lambda: dbmod.new_session(app), _transports(server.port), lambda: NOW)
     assert report.failed == 1
     (row,) = _rows(db)
     db.refresh(row)
@@ -168,8 +178,7 @@ def test_permanent_failure_stays_visible_and_can_be_requeued(app, db):
 
 
 def test_a_dead_workers_rows_are_claimed_again_after_the_lease(app, db):
-    enqueue_email(db, key="leased", topic="test", to=["a@example.org"], language="en",
-                  email=RenderedEmail("S", "t", "<p>h</p>"), now=NOW)
+    queue_test_email(db, "a@example.org", "en", NOW, key="leased")
     db.commit()
     with dbmod.new_session(app) as worker_a:
         _token, ids = claim_due(worker_a, NOW, 10, lease=timedelta(minutes=5))
@@ -178,9 +187,9 @@ def test_a_dead_workers_rows_are_claimed_again_after_the_lease(app, db):
         def factory():
             return dbmod.new_session(app)
 
-        early = deliver_due(factory, _transports(server.port), lambda: NOW + timedelta(minutes=1))
+        early = deliver(app, factory, _transports(server.port), lambda: NOW + timedelta(minutes=1))
         assert early.claimed == 0
-        late = deliver_due(factory, _transports(server.port), lambda: NOW + timedelta(minutes=6))
+        late = deliver(app, factory, _transports(server.port), lambda: NOW + timedelta(minutes=6))
         assert late.sent == 1 and len(server.messages) == 1
 
 
@@ -215,7 +224,8 @@ def test_webhooks_are_signed_and_delivered_through_the_outbox(client, db, meetin
         client.delete(f"/api/v1/registrations/{token}")
         db.commit()
         with SmtpServer() as smtp:
-            report = deliver_due(lambda: dbmod.new_session(client.application), _transports(smtp.port), lambda: NOW)
+            app = client.application
+            report = deliver(app, lambda: dbmod.new_session(app), _transports(smtp.port), lambda: NOW)
         assert report.failed == 0
     received = [(headers, body) for _path, headers, body in server.requests]
     events = [json.loads(body) for _headers, body in received]
@@ -232,13 +242,12 @@ def test_two_workers_in_parallel_deliver_500_messages_once(live_app, committed, 
         pytest.skip("SKIP LOCKED concurrency is a PostgreSQL property")
     with dbmod.new_session(live_app) as db:
         for index in range(500):
-            enqueue_email(db, key=f"parallel:{index}", topic="test", to=[f"p{index}@example.org"], language="en",
-                          email=RenderedEmail(f"M{index}", "t", "<p>h</p>"), now=NOW)
+            queue_test_email(db, f"p{index}@example.org", "en", NOW, key=f"parallel:{index}")
         db.commit()
     try:
         with SmtpServer() as server:
             def worker(_):
-                return deliver_due(lambda: dbmod.new_session(live_app), _transports(server.port), lambda: NOW,
+                return deliver(live_app, lambda: dbmod.new_session(live_app), _transports(server.port), lambda: NOW,
                                    batch_size=25)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 reports = list(pool.map(worker, range(2)))

@@ -8,8 +8,8 @@ from support.pages import csrf_token, post_form
 
 from meetings.core.audit import AuditEntry
 from meetings.core.db import utcnow
-from meetings.outbox.enqueue import RenderedEmail, enqueue_email
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.outbox.test_email import queue_test_email
 
 
 def test_pages_need_the_secretariat(client, db):
@@ -43,8 +43,7 @@ def test_bad_webhook_address_is_a_localized_422(client, db):
 
 def test_failed_messages_are_listed_and_requeued(client, db):
     login_as(client, db)
-    row = enqueue_email(db, key="x", topic="registration.confirmed", to=["a@example.org"], language="en",
-                        email=RenderedEmail("S", "t", "<p>h</p>"), now=utcnow())
+    row = queue_test_email(db, "a@example.org", "en", utcnow(), key="x")
     row.status, row.last_error = "failed", "550 No such user"
     db.commit()
     page = client.get("/secretariat/outbox").get_data(as_text=True)
@@ -61,9 +60,8 @@ def test_messages_are_listed_with_their_status_and_searchable(client, db):
     for key, address, subject, status in (("m1", "awa@example.org", "Votre inscription", "sent"),
                                           ("m2", "ben@example.org", "Your registration", "pending"),
                                           ("m3", "chen%_@example.org", "Session moved", "failed")):
-        row = enqueue_email(db, key=key, topic="registration.confirmed", to=[address], language="en",
-                            email=RenderedEmail(subject, "t", "<p>h</p>"), now=utcnow())
-        row.status = status
+        row = queue_test_email(db, address, "en", utcnow(), key=key)
+        row.status, row.subject = status, subject  # the subject is written when the message is composed
     db.commit()
     page = client.get("/secretariat/outbox").get_data(as_text=True)
     assert page.count('<tr data-status="') == 3 and "awa@example.org" in page and "Votre inscription" in page

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from support.factories import PASSWORD, make_account
 from support.logins import login
+from support.mail import subject_of, text_of
 from support.pages import post_form
 from support.roundtables import user_by_email
 
@@ -35,8 +36,8 @@ def test_invited_co_convener_gets_a_french_link_and_can_then_log_in(client, db):
     assert "Awa Koné" in page and "Commission nationale pour les réfugiés" in page
     mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.topic == "account.invitation"))
     assert mail.to_addresses == ["Awa.Kone@cnr.example.org"] and mail.language == "fr"
-    assert "Votre compte" in mail.subject
-    link = re.search(r"http://localhost(/account/set-password/\S+)", mail.body_text).group(1)
+    assert "Votre compte" in subject_of(db, mail)
+    link = re.search(r"http://localhost(/account/set-password/\S+)", text_of(db, mail)).group(1)
     assert link.rsplit("/", 1)[1] not in (user.invitation_hash or "")
     audit = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.invited"))
     assert audit.subject_id == user.id and audit.actor_label == "sec@unhcr.example.org"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from support.factories import make_account, make_organization
+from support.mail import subject_of, text_of
 from support.roundtables import proposal_input
 
 from meetings.core.db import utcnow
@@ -30,11 +31,11 @@ def test_each_submission_emails_every_active_secretariat_account(app_context, db
     notices = _notices(db)
     assert sorted(n.to_addresses[0] for n in notices) == ["sec-es@unhcr.example.org", "sec-fr@unhcr.example.org"]
     french = next(n for n in notices if n.language == "fr")
-    assert french.subject.startswith("Table ronde soumise pour examen")
-    assert "Comisión Mexicana de Ayuda a Refugiados" in french.body_text
-    assert f"/roundtables/{roundtable.id}" in french.body_text
+    assert subject_of(db, french).startswith("Table ronde soumise pour examen")
+    assert "Comisión Mexicana de Ayuda a Refugiados" in text_of(db, french)
+    assert f"/roundtables/{roundtable.id}" in text_of(db, french)
     spanish = next(n for n in notices if n.language == "es")
-    assert spanish.subject.startswith("Mesa redonda presentada para examen")
+    assert subject_of(db, spanish).startswith("Mesa redonda presentada para examen")
     # Submitted again after changes were requested: a new notice (one per submission, never duplicated).
     sec = make_account(db, "sec@unhcr.example.org", role="secretariat")
     ops.change_status(db, roundtable, sec, "request_changes", "Add a region.", utcnow())

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from support.factories import make_account
 from support.logins import login
+from support.mail import subject_of
 from support.pages import csrf_token, post_form
 from support.support_matching import entry_input, links_sent_to, make_entry, offer_input, proposed_match
 
@@ -38,7 +39,7 @@ def test_a_state_requests_support_and_confirms_it_from_the_emailed_link(app, cli
     assert entry.token_hash and len(entry.token_hash) == 64
     [link] = links_sent_to(db, "awa@cnr.example.org")
     mail = db.scalar(sa.select(OutboxMessage))
-    assert mail.language == "fr" and "Formation" in mail.subject
+    assert mail.language == "fr" and "Formation" in subject_of(db, mail)
     page = client.get(link + "?lang=fr")
     assert page.status_code == 200 and "Confirmer" in page.get_data(as_text=True)
     db.expire_all()

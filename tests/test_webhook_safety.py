@@ -12,15 +12,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 from support.logins import login_as
+from support.mail import deliver
 from support.pages import post_form
 from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.jobs.definitions import scheduler_jobs
 from meetings.outbox.admin import add_webhook
-from meetings.outbox.delivery import deliver_due
-from meetings.outbox.enqueue import RenderedEmail, enqueue_email, enqueue_webhook_event
+from meetings.outbox.enqueue import enqueue_webhook_event
 from meetings.outbox.models import OutboxMessage, Webhook
+from meetings.outbox.test_email import queue_test_email
 from meetings.outbox.transports import Transports, webhook_limits_from_config
 from notifications.errors import DeliveryError
 from notifications.smtp import SmtpSettings
@@ -198,8 +199,7 @@ def test_a_slow_receiver_never_holds_email_back(live_app, committed, receiver):
         db.flush()
         enqueue_webhook_event(db, event_type="registration.created", event_id="slow-1", payload={"x": 1}, now=NOW)
         for n in range(5):
-            enqueue_email(db, key=f"slow-test:{n}", topic="test", to=[f"p{n}@example.org"], language="en",
-                          email=RenderedEmail(f"Message {n}", "text", "<p>html</p>"), now=NOW)
+            queue_test_email(db, f"p{n}@example.org", "en", NOW, key=f"slow-test:{n}")
         db.commit()
     try:
         with SmtpServer() as smtp:
@@ -208,14 +208,14 @@ def test_a_slow_receiver_never_holds_email_back(live_app, committed, receiver):
             reports = {}
 
             def deliver_webhooks():
-                reports["webhook"] = deliver_due(lambda: dbmod.new_session(live_app), transports, lambda: NOW,
+                reports["webhook"] = deliver(live_app, lambda: dbmod.new_session(live_app), transports, lambda: NOW,
                                                  channel="webhook", webhook_workers=2)
 
             started = time.monotonic()
             worker = threading.Thread(target=deliver_webhooks)
             worker.start()
             time.sleep(0.3)
-            email = deliver_due(lambda: dbmod.new_session(live_app), transports, lambda: NOW, channel="email")
+            email = deliver(live_app, lambda: dbmod.new_session(live_app), transports, lambda: NOW, channel="email")
             email_done = time.monotonic() - started
             assert worker.is_alive()  # the webhook is still waiting for its receiver
             assert email.sent == 5 and len(smtp.messages) == 5

@@ -22,7 +22,11 @@ from meetings.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from meetings.core.links import public_url
 from meetings.organizations.models import Organization
 from meetings.organizations.operations import find_or_create_organization
-from meetings.outbox.enqueue import enqueue_email, render_email
+from meetings.outbox.composing import Composed, Skip, render_email
+from meetings.outbox.enqueue import enqueue_message
+from meetings.outbox.models import OutboxMessage
+
+ACCOUNT_INVITATION, PASSWORD_RESET = "account.invitation", "account.password_reset"
 
 MIN_PASSWORD = 12
 # Failed logins slow down guessing per (account, client address): the first FREE_FAILURES are free, then
@@ -167,12 +171,9 @@ def request_password_reset(db: Session, email: str, now: datetime) -> bool:
     if issued is not None and user.invitation_expires_at > now and issued > now - RESET_INTERVAL:
         return False
     token = issue_invitation(db, user, now, RESET_LIFETIME)
-    email_message = render_email(
-        "password_reset", user.language, user=user, link=public_url("accounts.set_password", token=token),
-        expires_at=user.invitation_expires_at,
-        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
-    enqueue_email(db, key=f"account:{user.id}:reset:{user.invitation_hash[:16]}", topic="account.password_reset",
-                  to=[user.email], language=user.language, email=email_message, now=now)
+    enqueue_message(db, key=f"account:{user.id}:reset:{user.invitation_hash[:16]}", topic="account.password_reset",
+                    composer=PASSWORD_RESET, to=[user.email], language=user.language, now=now,
+                    facts={"user_id": user.id}, secrets={"token": token})
     return True
 
 
@@ -234,14 +235,27 @@ def resend_invitation(db: Session, actor: User, user: User, now: datetime) -> No
 
 def _send_invitation(db: Session, actor: User, user: User, now: datetime) -> None:
     token = issue_invitation(db, user, now)
-    email = render_email(
-        "co_convener_invitation", user.language, user=user, inviter=actor,
-        organization=user.organization.name if user.organization else "",
-        link=public_url("accounts.set_password", token=token), expires_at=user.invitation_expires_at,
-        login_url=public_url("accounts.login"),
-        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
-    enqueue_email(db, key=f"account:{user.id}:invitation:{user.invitation_hash[:16]}", topic="account.invitation",
-                  to=[user.email], language=user.language, email=email, now=now)
+    enqueue_message(db, key=f"account:{user.id}:invitation:{user.invitation_hash[:16]}", topic="account.invitation",
+                    composer=ACCOUNT_INVITATION, to=[user.email], language=user.language, now=now,
+                    facts={"user_id": user.id, "inviter_id": actor.id}, secrets={"token": token})
+
+
+def compose_account_link(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
+    """The invitation or password-reset e-mail; its one-time token travels in the row's secrets until sent."""
+    facts, token = row.facts or {}, (row.secrets or {}).get("token", "")
+    user = db.get(User, facts.get("user_id"))
+    if user is None or not user.active or not token or user.invitation_hash != hash_secret(token):
+        return Skip("the link was replaced, used or the account deactivated")
+    if user.invitation_expires_at is None or user.invitation_expires_at <= now:
+        return Skip("the link expired before it could be sent")
+    context = {"user": user, "link": public_url("accounts.set_password", token=token),
+               "expires_at": user.invitation_expires_at,
+               "service_name": current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform")}
+    if row.composer == PASSWORD_RESET:
+        return Composed(render_email("password_reset", row.language, **context))
+    return Composed(render_email(
+        "co_convener_invitation", row.language, login_url=public_url("accounts.login"),
+        organization=user.organization.name if user.organization else "", **context))
 
 
 def deactivate_account(db: Session, actor: User, user: User, now: datetime) -> None:

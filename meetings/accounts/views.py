@@ -16,6 +16,7 @@ from meetings.core.db import get_db, utcnow
 from meetings.core.errors import DomainError
 from meetings.core.forms import show_error, submit
 from meetings.core.limits import limited
+from meetings.outbox.composing import register_composer
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -97,4 +98,6 @@ def init_app(app: Flask) -> None:
 
     loader.init_app(app)
     app.register_blueprint(bp)
+    register_composer(app, ops.ACCOUNT_INVITATION, ops.compose_account_link)
+    register_composer(app, ops.PASSWORD_RESET, ops.compose_account_link)
     admin_views.init_app(app)

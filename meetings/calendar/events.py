@@ -93,6 +93,12 @@ def cancellation_for_left_session(registration: Registration, left_session: Meet
     return method, data
 
 
+def is_cancelled_for(registration: Registration, session: MeetingSession) -> bool:
+    """Whether ``registration``'s calendar must show ``session`` cancelled (not theirs, or called off)."""
+    own = registration.session_id == session.id and registration.status != "cancelled"
+    return session.status == "cancelled" or session.meeting.status == "cancelled" or not own
+
+
 def participant_feed(registration: Registration, now: datetime) -> bytes:
     """The private feed of one participant: their session (join link if confirmed).
 
@@ -203,7 +209,8 @@ def _session_event(session: MeetingSession, language: str, zone: str | None,
     if registration is not None:
         sequence += registration.ical_sequence
         own = registration.session_id == session.id and registration.status != "cancelled"
-    cancelled = session.status == "cancelled" or meeting.status == "cancelled" or not own
+    cancelled = is_cancelled_for(registration, session) if registration is not None else (
+        session.status == "cancelled" or meeting.status == "cancelled")
     join = session.join_url if include_join_link and not cancelled else ""
     join = join if _JOIN_URL.fullmatch(join or "") else ""
 

@@ -1,4 +1,4 @@
-"""Operator commands: ``outbox deliver|status|requeue``."""
+"""Operator commands: ``outbox deliver|status|requeue|test-email``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from flask_babel import lazy_gettext as _l
 
 from meetings.core.cli_language import in_language
 from meetings.core.db import new_session, utcnow
+from meetings.core.vocabulary import LANGUAGE_CODES
+from meetings.outbox import test_email
 from meetings.outbox.delivery import deliver_job, requeue
 from meetings.outbox.models import OutboxMessage
+from meetings.outbox.test_email import queue_test_email
 
 outbox = AppGroup("outbox", help="Inspect and deliver the outbox of e-mails and webhooks.")
 STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"), "failed": _l("failed"),
@@ -61,6 +64,19 @@ def requeue_command(ids: tuple[int, ...]) -> None:
     click.echo(_("%(count)d messages are queued again.", count=count))
 
 
+@outbox.command("test-email")
+@click.argument("address")
+@click.option("--language", type=click.Choice(LANGUAGE_CODES), default="en", show_default=True)
+@in_language
+def test_email_command(address: str, language: str) -> None:
+    """Queue a test e-mail to ADDRESS; the delivery job composes and sends it like any other."""
+    with new_session(current_app) as db:
+        row = queue_test_email(db, address, language, utcnow())
+        db.commit()
+        click.echo(_("Test e-mail #%(id)d queued for %(address)s.", id=row.id, address=address))
+
+
 def init_app(app: Flask) -> None:
-    """Register the commands."""
+    """Register the commands and the test e-mail's composer."""
     app.cli.add_command(outbox)
+    test_email.init_app(app)

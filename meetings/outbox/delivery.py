@@ -7,21 +7,26 @@ carries the worker's token. A worker that dies leaves its rows to be claimed aga
 expires; a message sent just before such a death may be sent twice, with the same Message-ID.
 
 E-mails and webhooks are claimed by separate jobs (``channel``), and webhooks are posted by a pool of
-threads, each call bounded by a deadline: a slow receiver never holds e-mail back. Once an e-mail is
-sent, its bodies and invite (which hold manage, sign-in or join links) are cleared; the row keeps
-who, what and when.
+threads, each call bounded by a deadline: a slow receiver never holds e-mail back.
 
-Coalescing: an e-mail about a registration's calendar object (same recipients, same UID) is not sent
-when a newer one about that object, with a higher SEQUENCE, is still waiting to go: it is marked
-``superseded``; the newest carries the current state, so the calendar still sees SEQUENCE increase
-and nothing the participant needs is lost. Messages without an invite are never coalesced.
+E-mails are composed here, at send time, by the composer their feature registered
+(:mod:`meetings.outbox.composing`), a batch at a time in one read session. Once an e-mail is sent or
+dropped, its one-time tokens (sign-in, set-password, decline links) are cleared; the row keeps who,
+what and when, the subject, and the calendar UID, METHOD and SEQUENCE it announced.
+
+Coalescing, for messages that only announce the state of a registration's calendar object (queued
+with ``coalesce``): such a message is not sent when a newer one about that object (same recipients,
+same UID) with a higher SEQUENCE is still waiting to go (it is marked ``superseded``, "replaced by
+#id"), nor when, composed from the current state, its SEQUENCE was already sent ("already
+announced"). The message that goes always carries the current state, so the calendar sees SEQUENCE
+increase and nothing the participant needs is lost. Messages without an invite, and those carrying a
+second calendar object (a move's cancellation), are never coalesced.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -35,6 +40,8 @@ from sqlalchemy.orm import Session
 
 from meetings.core.counters import count_delivery
 from meetings.core.db import new_session, utcnow
+from meetings.outbox.composing import Composed, Composers, Skip, app_composers
+from meetings.outbox.enqueue import COALESCE
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.transports import Transports, transports_from_config
 from notifications.errors import DeliveryError
@@ -46,8 +53,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 _REPORT_LOCK = threading.Lock()  # webhook workers record their outcomes concurrently
-_UID = re.compile(r"^UID:(.+?)\r?$", re.M)
-_SEQUENCE = re.compile(r"^SEQUENCE:(\d+)\r?$", re.M)
 
 
 @dataclass
@@ -80,20 +85,27 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT
     return token, [row.id for row in rows]
 
 
-def build_email(row: OutboxMessage, transports: Transports, now: datetime):
-    """The MIME message of an e-mail row (same Message-ID on every attempt)."""
+def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime):
+    """The MIME message of a composed e-mail row (same Message-ID on every attempt)."""
+    calendar = composed.calendar
     return compose_email(
-        sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=row.subject,
-        text=row.body_text, html=row.body_html, calendar=row.calendar.encode("utf-8") if row.calendar else None,
-        calendar_method=row.calendar_method, message_id=make_message_id(row.key, transports.message_domain),
-        now=now, language=row.language, attachment_name="invite.ics")
+        sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=composed.email.subject,
+        text=composed.email.text, html=composed.email.html, calendar=calendar.data if calendar else None,
+        calendar_method=calendar.method if calendar else None,
+        more_calendars=[(part.method, part.data) for part in composed.more_calendars],
+        message_id=make_message_id(row.key, transports.message_domain), now=now, language=row.language,
+        attachment_name="invite.ics")
 
 
 def deliver_due(session_factory: Callable[[], Session], transports: Transports, now: Callable[[], datetime], *,
                 batch_size: int = 100, lease: timedelta = DEFAULT_LEASE,
                 on_progress: Callable[[int], None] | None = None, channel: str | None = None,
-                webhook_workers: int = 1) -> DeliveryReport:
-    """Deliver everything due (of one ``channel``, or any), batch after batch, until nothing is due."""
+                webhook_workers: int = 1, composers: Composers | None = None) -> DeliveryReport:
+    """Deliver everything due (of one ``channel``, or any), batch after batch, until nothing is due.
+
+    E-mails are composed by ``composers`` (default: those of the current application).
+    """
+    composers = composers if composers is not None else app_composers()
     report = DeliveryReport()
     while True:
         with session_factory() as db:
@@ -101,11 +113,11 @@ def deliver_due(session_factory: Callable[[], Session], transports: Transports, 
         if not ids:
             return report
         report.claimed += len(ids)
-        _deliver_batch(session_factory, transports, now, token, ids, report, on_progress, webhook_workers)
+        _deliver_batch(session_factory, transports, now, token, ids, report, on_progress, webhook_workers, composers)
 
 
 def _deliver_batch(session_factory, transports: Transports, now, token: str, ids: list[int],
-                   report: DeliveryReport, on_progress, webhook_workers: int = 1) -> None:
+                   report: DeliveryReport, on_progress, webhook_workers: int, composers: Composers) -> None:
     with session_factory() as db:
         rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
         hooks = {h.id: h for h in db.scalars(sa.select(Webhook).where(
@@ -114,28 +126,7 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
     emails = [r for r in rows if r.channel == "email"]
     webhooks = [r for r in rows if r.channel == "webhook"]
     if emails:
-        with session_factory() as db:
-            replaced = newer_versions(db, emails)
-        for row in emails:
-            if row.id in replaced:
-                _record(session_factory, token, row, now(), report, None, replaced_by=replaced[row.id])
-                if on_progress:
-                    on_progress(1)
-        emails = [r for r in emails if r.id not in replaced]
-    if emails:
-        try:
-            with transports.mailer() as mailer:
-                for row in emails:
-                    _attempt(session_factory, token, row, now, report,
-                             lambda r=row: mailer.send(build_email(r, transports, now())))
-                    if on_progress:
-                        on_progress(1)
-        except DeliveryError as error:  # could not even connect: every unsent row of the batch waits
-            for row in emails:
-                if row.status == "sending":
-                    _record(session_factory, token, row, now(), report, error)
-                    if on_progress:
-                        on_progress(1)
+        _deliver_emails(session_factory, transports, now, token, emails, report, on_progress, composers)
     if webhooks:
         def post(row: OutboxMessage) -> None:
             _attempt(session_factory, token, row, now, report, lambda: _post(transports, row, hooks, now()))
@@ -150,35 +141,100 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
                 list(pool.map(post, webhooks))
 
 
-def calendar_version(calendar: str | None) -> tuple[str, int] | None:
-    """(UID, SEQUENCE) of an invite or cancellation, or None."""
-    uid, sequence = _UID.search(calendar or ""), _SEQUENCE.search(calendar or "")
-    return (uid.group(1).strip(), int(sequence.group(1))) if uid and sequence else None
+def _deliver_emails(session_factory, transports: Transports, now, token: str, emails: list[OutboxMessage],
+                    report: DeliveryReport, on_progress, composers: Composers) -> None:
+    """Drop what newer messages replace, compose the rest in one read session, send on one connection."""
+    with session_factory() as db:
+        replaced = newer_versions(db, emails)
+        emails = [r for r in emails if r.id not in replaced]
+        composed = composers.compose_batch(db, emails, now())
+        announced = announced_sequences(db, emails)
+    for row_id, newer in replaced.items():
+        _drop(session_factory, token, row_id, f"replaced by #{newer}", now(), report, on_progress)
+    ready = []
+    for row in emails:
+        result = composed[row.id]
+        if isinstance(result, Skip):
+            _drop(session_factory, token, row.id, result.reason[:200], now(), report, on_progress)
+        elif isinstance(result, Exception):
+            _record(session_factory, token, row, now(), report, DeliveryError(
+                f"could not compose: {type(result).__name__}", permanent=True))
+            if on_progress:
+                on_progress(1)
+        else:
+            ready.append((row, result))
+    if not ready:
+        return
+    try:
+        with transports.mailer() as mailer:
+            for row, message in ready:
+                if _already_announced(row, message, announced):
+                    _drop(session_factory, token, row.id, "already announced", now(), report, on_progress)
+                    continue
+                _attempt(session_factory, token, row, now, report,
+                         lambda r=row, m=message: mailer.send(build_email(r, m, transports, now())), composed=message)
+                if row.status == "sent" and message.calendar and message.calendar.uid:
+                    key = (row.registration_id, message.calendar.uid)
+                    announced[key] = max(announced.get(key, -1), message.calendar.sequence or 0)
+                if on_progress:
+                    on_progress(1)
+    except DeliveryError as error:  # could not even connect: every unsent row of the batch waits
+        for row, _message in ready:
+            if row.status == "sending":
+                _record(session_factory, token, row, now(), report, error)
+                if on_progress:
+                    on_progress(1)
 
 
 def newer_versions(db: Session, rows: list[OutboxMessage]) -> dict[int, int]:
-    """Row id -> id of a newer unsent e-mail to the same recipients about the same calendar object, higher SEQUENCE."""
-    versions = {r.id: (r, calendar_version(r.calendar)) for r in rows if r.registration_id and r.calendar}
-    versions = {row_id: (row, version) for row_id, (row, version) in versions.items() if version}
+    """Row id -> id of a newer unsent e-mail to the same recipients about the same calendar object, higher SEQUENCE.
+
+    Only rows that merely announce their calendar object's state (queued with ``coalesce``) are replaced.
+    """
+    versions = {r.id: r for r in rows if _coalescible(r)}
     if not versions:
         return {}
     newest: dict[tuple, tuple[int, int]] = {}
     for other in db.execute(sa.select(OutboxMessage.id, OutboxMessage.registration_id, OutboxMessage.to_addresses,
-                                      OutboxMessage.cc_addresses, OutboxMessage.calendar).where(
+                                      OutboxMessage.cc_addresses, OutboxMessage.ical_uid,
+                                      OutboxMessage.ical_sequence).where(
             OutboxMessage.channel == "email", OutboxMessage.status.in_(("pending", "sending")),
-            OutboxMessage.registration_id.in_({row.registration_id for row, _v in versions.values()}),
-            OutboxMessage.id > min(versions), OutboxMessage.calendar.is_not(None))):
-        version = calendar_version(other.calendar)
-        if version is None:
-            continue
-        key = (other.registration_id, version[0], tuple(other.to_addresses), tuple(other.cc_addresses))
-        newest[key] = max(newest.get(key, (-1, -1)), (version[1], other.id))
+            OutboxMessage.registration_id.in_({row.registration_id for row in versions.values()}),
+            OutboxMessage.id > min(versions), OutboxMessage.ical_uid.is_not(None),
+            OutboxMessage.ical_sequence.is_not(None))):
+        key = (other.registration_id, other.ical_uid, tuple(other.to_addresses), tuple(other.cc_addresses))
+        newest[key] = max(newest.get(key, (-1, -1)), (other.ical_sequence, other.id))
     replaced = {}
-    for row_id, (row, (uid, sequence)) in versions.items():
-        best = newest.get((row.registration_id, uid, tuple(row.to_addresses), tuple(row.cc_addresses)))
-        if best and best[1] > row_id and best[0] > sequence:
+    for row_id, row in versions.items():
+        best = newest.get((row.registration_id, row.ical_uid, tuple(row.to_addresses), tuple(row.cc_addresses)))
+        if best and best[1] > row_id and best[0] > row.ical_sequence:
             replaced[row_id] = best[1]
     return replaced
+
+
+def announced_sequences(db: Session, rows: list[OutboxMessage]) -> dict[tuple[int, str], int]:
+    """(registration, UID) -> the highest SEQUENCE already sent about it, for the coalescible ``rows``."""
+    registrations = {r.registration_id for r in rows if _coalescible(r)}
+    if not registrations:
+        return {}
+    query = (sa.select(OutboxMessage.registration_id, OutboxMessage.ical_uid, sa.func.max(OutboxMessage.ical_sequence))
+             .where(OutboxMessage.channel == "email", OutboxMessage.status == "sent",
+                    OutboxMessage.registration_id.in_(registrations), OutboxMessage.ical_uid.is_not(None))
+             .group_by(OutboxMessage.registration_id, OutboxMessage.ical_uid))
+    return {(registration, uid): sequence for registration, uid, sequence in db.execute(query)}
+
+
+def _coalescible(row: OutboxMessage) -> bool:
+    return bool(row.registration_id and row.ical_uid and row.ical_sequence is not None
+                and (row.facts or {}).get(COALESCE))
+
+
+def _already_announced(row: OutboxMessage, message: Composed, announced: dict[tuple[int, str], int]) -> bool:
+    """Whether this state message would tell nothing new: its SEQUENCE went out already about its object."""
+    part = message.calendar
+    if not _coalescible(row) or part is None or part.uid is None or part.sequence is None or message.more_calendars:
+        return False
+    return announced.get((row.registration_id, part.uid), -1) >= part.sequence
 
 
 def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook], now: datetime) -> None:
@@ -190,7 +246,8 @@ def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook],
     transports.post(hook.url, body, headers, hook.secret)
 
 
-def _attempt(session_factory, token: str, row: OutboxMessage, now, report: DeliveryReport, send) -> None:
+def _attempt(session_factory, token: str, row: OutboxMessage, now, report: DeliveryReport, send,
+             composed: Composed | None = None) -> None:
     try:
         send()
     except DeliveryError as error:
@@ -200,20 +257,33 @@ def _attempt(session_factory, token: str, row: OutboxMessage, now, report: Deliv
         _record(session_factory, token, row, now(), report, DeliveryError(f"{type(error).__name__}: {error}",
                                                                            permanent=True))
         return
-    _record(session_factory, token, row, now(), report, None)
+    _record(session_factory, token, row, now(), report, None, composed)
+
+
+# What an e-mail row keeps once it is sent or dropped: who, what, when, never a secret link.
+_FORGET_SECRETS = {"secrets": None, "body_text": "", "body_html": "", "calendar": None}
+
+
+def _drop(session_factory, token: str, row_id: int, reason: str, now: datetime, report: DeliveryReport,
+          on_progress) -> None:
+    """Mark an e-mail ``superseded`` (a newer message says it, or nothing is left to say), only if still ours."""
+    with _REPORT_LOCK:
+        report.superseded += 1
+    with session_factory() as db:
+        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+                   .values(status="superseded", lease_until=None, last_error=reason, **_FORGET_SECRETS))
+        db.commit()
+    count_delivery("email", "superseded")
+    if on_progress:
+        on_progress(1)
 
 
 def _record(session_factory, token: str, row: OutboxMessage, now: datetime, report: DeliveryReport,
-            error: DeliveryError | None, replaced_by: int | None = None) -> None:
+            error: DeliveryError | None, composed: Composed | None = None) -> None:
     """Store the outcome, only if this worker still holds the row."""
     attempts = row.attempts + 1
     with _REPORT_LOCK:
-        if replaced_by is not None:
-            values = {"status": "superseded", "lease_until": None, "last_error": f"replaced by #{replaced_by}",
-                      "body_text": "", "body_html": "", "calendar": None}
-            report.superseded += 1
-        else:
-            values = _outcome(row, attempts, now, report, error)
+        values = _outcome(row, attempts, now, report, error, composed)
     row.status = values["status"]
     with session_factory() as db:
         db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
@@ -223,12 +293,18 @@ def _record(session_factory, token: str, row: OutboxMessage, now: datetime, repo
 
 
 def _outcome(row: OutboxMessage, attempts: int, now: datetime, report: DeliveryReport,
-             error: DeliveryError | None) -> dict:
+             error: DeliveryError | None, composed: Composed | None = None) -> dict:
     """The new values of a row after an attempt, counted in ``report``."""
     if error is None:
         values = {"status": "sent", "sent_at": now, "attempts": attempts, "lease_until": None, "last_error": ""}
         if row.channel == "email":  # what was sent may hold secret links: keep only who, what and when
-            values.update(body_text="", body_html="", calendar=None)
+            values.update(_FORGET_SECRETS)
+        if composed is not None:  # what went out: the subject, and the calendar state it announced
+            values["subject"] = composed.email.subject[:300]
+            if composed.calendar is not None:
+                values.update(ical_uid=composed.calendar.uid or row.ical_uid, calendar_method=composed.calendar.method,
+                              ical_sequence=composed.calendar.sequence if composed.calendar.sequence is not None
+                              else row.ical_sequence)
         report.sent += 1
     elif error.permanent or is_exhausted(attempts, row.max_attempts):
         values = {"status": "failed", "attempts": attempts, "lease_until": None, "last_error": str(error)[:2000]}

@@ -1,4 +1,8 @@
-"""Writing outbox rows in the caller's transaction, once per idempotency key."""
+"""Writing outbox rows in the caller's transaction, once per idempotency key.
+
+An e-mail row records what happened and to whom; the delivery worker composes it
+(:mod:`meetings.outbox.composing`). Webhook rows carry their JSON payload.
+"""
 
 from __future__ import annotations
 
@@ -6,39 +10,45 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from meetings.outbox.models import OutboxMessage, Webhook
 
+# A fact key the outbox reads itself: the row only announces the state of its calendar object, so a newer
+# message about the same object replaces it, and it is dropped when that state was already announced.
+COALESCE = "coalesce"
+
 
 @dataclass(frozen=True)
-class RenderedEmail:
-    """Subject and bodies of one e-mail, in the recipient's language."""
+class CalendarObject:
+    """The calendar object (UID) a message is about and the SEQUENCE it announces when queued."""
 
-    subject: str
-    text: str
-    html: str
-
-
-def render_email(template: str, language: str, **context: object) -> RenderedEmail:
-    """Render ``email/<template>.{subject.txt,txt,html}`` in ``language`` (no request needed)."""
-    with force_locale(language):
-        subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
-        return RenderedEmail(subject=subject, text=render_template(f"email/{template}.txt", **context),
-                             html=render_template(f"email/{template}.html", **context))
+    uid: str
+    sequence: int
+    method: str | None = None
 
 
-def enqueue_email(db: Session, *, key: str, topic: str, to: list[str], language: str, email: RenderedEmail,
-                  now: datetime, cc: list[str] | None = None, calendar: bytes | None = None,
-                  calendar_method: str | None = None, registration_id: int | None = None) -> OutboxMessage | None:
-    """Queue an e-mail unless one with ``key`` exists; returns the new row or None."""
+def enqueue_message(db: Session, *, key: str, topic: str, composer: str, to: list[str], language: str,
+                    now: datetime, facts: dict, secrets: dict | None = None, cc: list[str] | None = None,
+                    calendar: CalendarObject | None = None, coalesce: bool = False,
+                    registration_id: int | None = None) -> OutboxMessage | None:
+    """Queue an e-mail that ``composer`` writes at delivery, unless one with ``key`` exists.
+
+    ``facts`` are plain JSON values (ids, the event, times as ISO strings); ``secrets`` the one-time
+    tokens its links need, cleared once it is sent or dropped. ``coalesce``: the message only
+    announces ``calendar``'s state, so a newer one about the same object replaces it.
+    """
+    facts = dict(facts)
+    if coalesce:
+        if calendar is None or registration_id is None:
+            raise ValueError("only a registration's calendar message can be coalesced")
+        facts[COALESCE] = True
     return _insert_once(db, OutboxMessage(
         key=key, channel="email", topic=topic, next_attempt_at=now, created_at=now, to_addresses=list(to),
-        cc_addresses=list(cc or []), language=language, subject=email.subject[:300], body_text=email.text,
-        body_html=email.html, calendar=calendar.decode("utf-8") if calendar else None,
-        calendar_method=calendar_method, registration_id=registration_id))
+        cc_addresses=list(cc or []), language=language, composer=composer, facts=facts,
+        secrets=dict(secrets) if secrets else None, registration_id=registration_id,
+        ical_uid=calendar.uid if calendar else None, ical_sequence=calendar.sequence if calendar else None,
+        calendar_method=calendar.method if calendar else None))
 
 
 def enqueue_webhook_event(db: Session, *, event_type: str, event_id: str, payload: dict,

@@ -16,7 +16,14 @@ STATUSES = ("pending", "sending", "sent", "failed", "superseded")
 
 
 class OutboxMessage(Base):
-    """A message to deliver: an e-mail (already rendered) or a webhook event."""
+    """A message to deliver: an e-mail (what happened, composed at delivery) or a webhook event.
+
+    An e-mail row names its ``composer`` (registered by the feature that sends it) and the ``facts``
+    it needs (ids, the event, the previous time...); ``secrets`` holds the one-time tokens its links
+    carry until it is sent or dropped, then is cleared. ``ical_uid``/``ical_sequence`` name the calendar
+    object the message is about and the SEQUENCE it announced, for coalescing. Rows queued before
+    composition moved to delivery have no composer and carry their rendered bodies.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -24,6 +31,7 @@ class OutboxMessage(Base):
         sa.CheckConstraint(sql_in("status", STATUSES), name="status"),
         sa.CheckConstraint("attempts >= 0", name="attempts"),
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_calendar_object", "registration_id", "ical_uid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +60,11 @@ class OutboxMessage(Base):
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     calendar: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     calendar_method: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    composer: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    facts: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    secrets: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    ical_uid: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    ical_sequence: Mapped[int | None] = mapped_column(nullable=True)
     # Webhook
     webhook_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=True)

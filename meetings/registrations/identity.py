@@ -23,12 +23,15 @@ from meetings.core.errors import NotFound
 from meetings.core.links import public_url
 from meetings.models import Registration
 from meetings.models.registration import new_manage_token
-from meetings.outbox.enqueue import enqueue_email, render_email
+from meetings.outbox.composing import Composed, Skip, render_email
+from meetings.outbox.enqueue import enqueue_message
+from meetings.outbox.models import OutboxMessage
 from meetings.registrations.messages import notify_registration
 from meetings.registrations.models import RegistrationSignIn
 
 LINK_LIFETIME = {"verify": timedelta(days=7), "sign_in": timedelta(hours=24)}
 MESSAGES_PER_ADDRESS_PER_DAY = 5
+SIGN_IN_COMPOSER = "registration.sign_in"
 INVALID_LINK = _l("This link has expired or was already used. Type your e-mail address on the registration "
                   "form again to receive a new one.")
 
@@ -56,16 +59,27 @@ def send_sign_in_link(db: Session, registration: Registration, purpose: str, now
                               created_at=now, expires_at=now + LINK_LIFETIME[purpose])
     db.add(link)
     db.flush()
-    meeting = registration.meeting
-    email = render_email(
-        "registration_sign_in", registration.language, registration=registration, meeting=meeting,
-        session=registration.session, purpose=purpose, link=public_url("registrations.sign_in", token=token),
-        expires_at=link.expires_at,
-        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
-    enqueue_email(db, key=f"registration:{registration.id}:sign_in:{link.token_hash[:24]}",
-                  topic=f"registration.{purpose}", to=[registration.email], language=registration.language,
-                  email=email, now=now, registration_id=registration.id)
+    enqueue_message(db, key=f"registration:{registration.id}:sign_in:{link.token_hash[:24]}",
+                    topic=f"registration.{purpose}", composer=SIGN_IN_COMPOSER, to=[registration.email],
+                    language=registration.language, now=now, facts={"purpose": purpose, "link_id": link.id},
+                    secrets={"token": token}, registration_id=registration.id)
     return True
+
+
+def compose_sign_in_message(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
+    """The e-mail carrying a one-time link (its token travels in the row's secrets until it is sent)."""
+    facts, token = row.facts or {}, (row.secrets or {}).get("token")
+    link = db.get(RegistrationSignIn, facts.get("link_id")) if facts.get("link_id") else None
+    if link is None or token is None or link.token_hash != digest(token):
+        return Skip("the link was replaced or erased")
+    if link.used_at is not None or link.expires_at <= now or not link.registration.email:
+        return Skip("the link was used or expired before it could be sent")
+    registration = link.registration
+    return Composed(render_email(
+        "registration_sign_in", row.language, registration=registration, meeting=registration.meeting,
+        session=registration.session, purpose=facts.get("purpose", "sign_in"),
+        link=public_url("registrations.sign_in", token=token), expires_at=link.expires_at,
+        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform")))
 
 
 def sign_in_link(db: Session, token: str, now: datetime) -> RegistrationSignIn:

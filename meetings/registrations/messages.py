@@ -1,20 +1,29 @@
-"""What registrants and liaisons are told, queued in the transaction of the change that causes it."""
+"""What registrants and liaisons are told: queued in the transaction of the change, composed at delivery.
+
+The row records the event, the session, the session left behind (a move) and the previous time (a
+session moved); the delivery worker composes the e-mail and its invite from the registration's
+current state, in the language recorded, so a message delayed behind later changes never announces
+an outdated time, and the calendar always sees a SEQUENCE at least as high as the last one sent.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from meetings.calendar import events as calendar
 from meetings.core.links import public_url
 from meetings.core.localtime import in_zone
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import MeetingSession, Registration
-from meetings.outbox.enqueue import enqueue_email, enqueue_webhook_event, render_email
+from meetings.outbox.composing import CalendarPart, Composed, Skip, render_email
+from meetings.outbox.enqueue import CalendarObject, enqueue_message, enqueue_webhook_event
+from meetings.outbox.models import OutboxMessage
 
 EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved", "session_changed",
           "session_cancelled", "reminder", "verified")
@@ -24,13 +33,18 @@ WEBHOOK_TOPICS = {"confirmed": "registration.created", "waitlisted": "registrati
                   "moved": "registration.changed", "cancelled": "registration.cancelled"}
 
 
+ANNOUNCING = (*STATE_EVENTS, "session_changed", "session_cancelled")
+COMPOSER, LIAISON_COMPOSER = "registration", "registration.liaison"
+
+
 def notify_registration(db: Session, registration: Registration, event: str, now: datetime, *,
                         left_session: MeetingSession | None = None, key_suffix: str = "",
                         previous: tuple[datetime, datetime] | None = None) -> bool:
-    """Queue the e-mail (with its invite or cancellation), the liaison's copy and the webhook event.
+    """Queue the e-mail (composed at delivery with its invite or cancellation), the liaison's copy and the webhook.
 
     Until someone proves they read the address (``email_verified_at``), the address gets only its
     one-time link (:mod:`meetings.registrations.identity`): no invite, no liaison copy, no reminder.
+    A move A -> B is one e-mail: the invitation to B, with the cancellation of A attached.
     Returns False when this very message was not queued (unverified, or the same key already queued).
     """
     assert event in EVENTS, event
@@ -47,30 +61,93 @@ def notify_registration(db: Session, registration: Registration, event: str, now
         key = f"registration:{registration.id}:state:{state_fingerprint(registration)}"
     else:
         key = f"registration:{registration.id}:{event}:{key_suffix or state_fingerprint(registration)}"
-    method, ics = calendar.invite_for(registration, now)
-    if registration.status == "waitlisted" and method == "REQUEST":
-        method, ics = None, None  # no seat yet: nothing to put in a calendar
-    context = _context(registration, event, left_session, previous)
-    email = render_email("registration", registration.language, **context)
-    queued = enqueue_email(db, key=key, topic=f"registration.{event}", to=[registration.email],
-                  language=registration.language, email=email, now=now, calendar=ics, calendar_method=method,
-                  registration_id=registration.id)
-    if left_session is not None and left_session.id != session.id:
-        _method, cancel = calendar.cancellation_for_left_session(registration, left_session, now)
-        enqueue_email(db, key=f"{key}:left:{left_session.id}", topic="registration.left_session",
-                      to=[registration.email], language=registration.language,
-                      email=render_email("registration", registration.language,
-                                         **_left_context(context, registration, left_session)),
-                      now=now, calendar=cancel, calendar_method="CANCEL", registration_id=registration.id)
+    left = left_session if left_session is not None and left_session.id != session.id else None
+    facts = {"event": event, "session_id": session.id, "left_session_id": left.id if left else None,
+             "previous": [moment.isoformat() for moment in previous] if previous else None}
+    invite = calendar_object(registration)
+    queued = enqueue_message(db, key=key, topic=f"registration.{event}", composer=COMPOSER, to=[registration.email],
+                             language=registration.language, now=now, facts=facts, registration_id=registration.id,
+                             calendar=invite, coalesce=invite is not None and event in ANNOUNCING and left is None)
     if registration.liaison_email and (event in WEBHOOK_TOPICS or event == "verified"):
-        enqueue_email(db, key=f"{key}:liaison", topic="registration.liaison_copy", to=[registration.liaison_email],
-                      language=registration.language,
-                      email=render_email("liaison_copy", registration.language, **context), now=now,
-                      registration_id=registration.id)
+        enqueue_message(db, key=f"{key}:liaison", topic="registration.liaison_copy", composer=LIAISON_COMPOSER,
+                        to=[registration.liaison_email], language=registration.language, now=now, facts=facts,
+                        registration_id=registration.id)
     if event in WEBHOOK_TOPICS:
         enqueue_webhook_event(db, event_type=WEBHOOK_TOPICS[event], event_id=key,
                               payload=registration_event_payload(registration), now=now)
     return queued is not None
+
+
+def calendar_object(registration: Registration) -> CalendarObject | None:
+    """The calendar object a message to ``registration`` is about now (UID, SEQUENCE, METHOD), if any.
+
+    None while waitlisted: no seat yet, nothing to put in a calendar.
+    """
+    session = registration.session
+    method = "CANCEL" if calendar.is_cancelled_for(registration, session) else "REQUEST"
+    if method == "REQUEST" and registration.status == "waitlisted":
+        return None
+    return CalendarObject(session.ical_uid, session.ical_sequence + registration.ical_sequence, method)
+
+
+def compose_registration_message(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
+    """The e-mail about a registration, from its current state (the invite carries the current SEQUENCE)."""
+    facts = row.facts or {}
+    registration = db.get(Registration, row.registration_id) if row.registration_id else None
+    if registration is None or not registration.email:
+        return Skip("the registration was erased")
+    session, event = registration.session, facts.get("event", "changed")
+    left = db.get(MeetingSession, facts["left_session_id"]) if facts.get("left_session_id") else None
+    left = left if left is not None and left.id != session.id else None
+    if left is None and event != "cancelled" and facts.get("session_id") != session.id:
+        return Skip("the registration moved to another session since; the move's message tells it")
+    if event in ANNOUNCING:  # say what is true now, even if more happened since the row was queued
+        event = _current_event(registration, event)
+    elif event == "reminder" and (registration.status != "confirmed" or calendar.is_cancelled_for(registration,
+                                                                                                   session)):
+        return Skip("no seat to remind of any more")
+    previous = facts.get("previous")
+    previous = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
+    if previous == (session.starts_at, session.ends_at):  # moved back meanwhile: no change to tell
+        previous = None
+    email = render_email("registration", row.language, **_context(registration, event, left, previous))
+    part = None
+    method, ics = calendar.invite_for(registration, now)
+    if not (registration.status == "waitlisted" and method == "REQUEST"):  # no seat yet: nothing for a calendar
+        part = CalendarPart(method, ics, session.ical_uid, session.ical_sequence + registration.ical_sequence)
+    if left is None:
+        return Composed(email, part)
+    _method, cancel = calendar.cancellation_for_left_session(registration, left, now)
+    left_part = CalendarPart("CANCEL", cancel, left.ical_uid, left.ical_sequence + registration.ical_sequence)
+    return Composed(email, part, (left_part,)) if part else Composed(email, left_part)
+
+
+def compose_liaison_copy(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
+    """The permanent mission's copy: the registration's current standing, no private link."""
+    registration = db.get(Registration, row.registration_id) if row.registration_id else None
+    if registration is None or not registration.email or not registration.liaison_email:
+        return Skip("the registration was erased or no longer names a liaison")
+    event = _current_event(registration, (row.facts or {}).get("event", "changed"))
+    return Composed(render_email("liaison_copy", row.language, **_context(registration, event, None, None)))
+
+
+def prepare_registration_messages(db: Session, rows: list[OutboxMessage]) -> None:
+    """Load the batch's registrations with their sessions, meetings and organizations in a few queries."""
+    ids = {row.registration_id for row in rows if row.registration_id}
+    if ids:
+        db.scalars(sa.select(Registration).where(Registration.id.in_(ids)).options(
+            selectinload(Registration.session).selectinload(MeetingSession.meeting),
+            selectinload(Registration.organization))).all()
+
+
+def _current_event(registration: Registration, event: str) -> str:
+    """The event a state message announces, corrected by what happened since it was queued."""
+    session = registration.session
+    if registration.status == "cancelled":
+        return "cancelled"
+    if session.status == "cancelled" or registration.meeting.status == "cancelled":
+        return "session_cancelled"
+    return event
 
 
 def calendar_buttons(registration: Registration) -> dict[str, str]:
@@ -104,14 +181,6 @@ def registration_event_payload(registration: Registration) -> dict:
         "organization": {"name": organization.name, "category": organization.category,
                          "country": organization.country, "region": organization.region},
     }
-
-
-def _left_context(context: dict, registration: Registration, left_session: MeetingSession) -> dict:
-    """The e-mail removing the session left behind describes that session (no join link, no invite links)."""
-    return {**context, "event": "left", "session": left_session, "join_url": None, "calendar_links": {},
-            "previous_start": None, "previous_end": None,
-            "start": in_zone(left_session.starts_at, registration.timezone),
-            "end": in_zone(left_session.ends_at, registration.timezone)}
 
 
 def _context(registration: Registration, event: str, left_session: MeetingSession | None,

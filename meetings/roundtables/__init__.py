@@ -15,10 +15,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the roundtable pages, the secretariat's account and forum-topic pages, the decline link."""
     from meetings.core.erasure import add_contact_eraser
-    from meetings.roundtables import admin_views, duplicates, followup, labels, views
+    from meetings.roundtables import admin_views, duplicates, followup, labels, messages, views
     from meetings.topic_terms.operations import vocabulary_changed
 
     add_contact_eraser(app, followup.erase_invitation_contacts)
+    messages.register_composers(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)

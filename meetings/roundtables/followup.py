@@ -15,7 +15,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from babel.languages import get_official_languages
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -23,12 +22,10 @@ from meetings.accounts.models import User
 from meetings.core import rules
 from meetings.core.audit import record_action
 from meetings.core.errors import Conflict, InvalidInput, NotFound
-from meetings.core.links import public_url
-from meetings.core.localtime import in_zone
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.models import Registration
 from meetings.organizations.models import Organization, WorkstreamInterest
-from meetings.outbox.enqueue import enqueue_email, render_email
+from meetings.roundtables import messages
 from meetings.roundtables.models import Roundtable, RoundtableInvitation
 
 
@@ -121,17 +118,7 @@ def _invite(db: Session, roundtable: Roundtable, interest: WorkstreamInterest, k
         status="invited", invited_at=now, invited_by_id=actor.id)
     db.add(invitation)
     db.flush()
-    meeting = roundtable.meeting
-    email = render_email(
-        "roundtable_invitation", language, invitation=invitation, roundtable=roundtable, meeting=meeting,
-        title=roundtable.title(language), abstract=roundtable.abstract(language),
-        sessions=[(s, in_zone(s.starts_at, meeting.reference_timezone)) for s in meeting.sessions],
-        reference_zone=meeting.reference_timezone, workstream=roundtable.workstream.title(language),
-        register_url=public_url("registrations.register", meeting_id=meeting.id, lang=language),
-        decline_url=public_url("roundtable_public.decline", token=token),
-        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
-    enqueue_email(db, key=f"roundtable:{roundtable.id}:invitation:{key}", topic="roundtable.invitation",
-                  to=[interest.contact_email], language=language, email=email, now=now)
+    messages.queue_invitation_email(db, invitation, token, now)
     return invitation
 
 

@@ -34,7 +34,6 @@ from meetings.models import GlobalMeeting, MeetingSession
 from meetings.organizations.models import Workstream
 from meetings.roundtables import messages, states
 from meetings.roundtables.models import Roundtable, RoundtableChange, RoundtableWindow
-from meetings.roundtables.submission_notice import notify_secretariat_of_submission
 
 MAX_TITLE = 200
 MAX_ABSTRACT = 5000
@@ -326,7 +325,7 @@ def change_status(db: Session, roundtable: Roundtable, actor: User, action: str,
     if transition.notify_proposer:
         messages.notify_proposer(db, roundtable, change, now)
     if action == "submit":
-        notify_secretariat_of_submission(db, roundtable, change, now)
+        messages.notify_secretariat_of_submission(db, roundtable, change, now)
     if transition.webhook:
         messages.queue_webhook(db, transition.webhook, roundtable, change, now)
     return change

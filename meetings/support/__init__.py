@@ -18,8 +18,9 @@ def init_app(app: Flask) -> None:
     Call after :func:`meetings.api.init_app` (the API blueprint joins the service's one Api).
     """
     from meetings import api as service_api
-    from meetings.support import api, labels, views
+    from meetings.support import api, labels, messages, views
 
+    messages.register_composers(app)
     app.register_blueprint(views.public_bp)
     app.register_blueprint(views.admin_bp)
     service_api.register_blueprint(app, api.blp)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from meetings.core.db import utcnow
 from meetings.outbox.models import OutboxMessage
 from meetings.support import operations as ops
+from support.mail import text_of
 
 LINK = re.compile(r"http://localhost(/support/(?:entry|match)/[A-Za-z0-9_-]{40,})")
 
@@ -49,7 +50,8 @@ def make_entry(db, data: ops.EntryInput, actor=None, confirm=True):
 def links_sent_to(db, address: str) -> list[str]:
     """The private-link paths e-mailed to ``address``, oldest first."""
     rows = db.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
-    return [m for row in rows if address in row.to_addresses for m in LINK.findall(row.body_text or "")]
+    return [m for row in rows if address in row.to_addresses and row.channel == "email"
+            for m in LINK.findall(text_of(db, row))]
 
 
 def proposed_match(db, secretariat, request_data=None, offer_data=None):

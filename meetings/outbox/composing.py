@@ -1,0 +1,143 @@
+"""Composing e-mails at delivery: each feature registers how to turn an outbox row's facts into an e-mail.
+
+A row records what happened (``composer``, ``facts``, ``language``, one-time ``secrets``); the
+delivery worker asks the row's composer for the message at send time, in the recipient's language and
+zone, from the current state of the database. The outbox knows no feature: features register their
+composers in ``init_app`` (:func:`register_composer`), and an optional ``prepare`` loads what a whole
+batch needs in a few queries, so nothing is fetched once per message that could be fetched once per batch.
+
+A composer returns :class:`Composed`, or :class:`Skip` when there is nothing left to say (the
+registration was erased, the state was already announced by an earlier message).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from meetings.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+EXTENSION = "outbox_composers"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """Subject and bodies of one e-mail, in the recipient's language."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    """One iCalendar object carried by an e-mail: its METHOD, bytes, UID and SEQUENCE."""
+
+    method: str
+    data: bytes
+    uid: str | None = None
+    sequence: int | None = None
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An e-mail ready for the transport: bodies, the inline invite and further calendar objects."""
+
+    email: RenderedEmail
+    calendar: CalendarPart | None = None
+    more_calendars: tuple[CalendarPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Nothing to send any more, and why (kept on the row)."""
+
+    reason: str
+
+
+Composer = Callable[[Session, OutboxMessage, datetime], "Composed | Skip"]
+Preparer = Callable[[Session, list[OutboxMessage]], None]
+
+
+@dataclass
+class Composers:
+    """The composers an application knows, by name."""
+
+    compose: dict[str, Composer] = field(default_factory=dict)
+    prepare: dict[str, Preparer] = field(default_factory=dict)
+
+    def register(self, name: str, compose: Composer, prepare: Preparer | None = None) -> None:
+        if name in self.compose and self.compose[name] is not compose:
+            raise ValueError(f"two composers named {name!r}")
+        self.compose[name] = compose
+        if prepare is not None:
+            self.prepare[name] = prepare
+
+    def compose_batch(self, db: Session, rows: Iterable[OutboxMessage], now: datetime
+                      ) -> dict[int, Composed | Skip | Exception]:
+        """Compose every row (row id -> message, skip, or the error that made composing fail)."""
+        rows = list(rows)
+        by_composer: dict[str, list[OutboxMessage]] = {}
+        for row in rows:
+            if row.composer:
+                by_composer.setdefault(row.composer, []).append(row)
+        for name, group in by_composer.items():
+            if name in self.prepare:
+                self.prepare[name](db, group)
+        return {row.id: self.compose_one(db, row, now) for row in rows}
+
+    def compose_one(self, db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip | Exception:
+        """Compose one row; a row without composer (queued before composition moved here) is sent as stored."""
+        if not row.composer:
+            return _stored(row)
+        compose = self.compose.get(row.composer)
+        if compose is None:
+            return LookupError(f"no composer named {row.composer!r}")
+        try:
+            return compose(db, row, now)
+        except Exception as error:  # bad data in one row must not stop the others
+            log.exception("composing outbox row %s (%s) failed", row.id, row.composer)
+            if isinstance(error, sa.exc.DBAPIError):
+                db.rollback()  # composing only reads: nothing is lost, and the next row starts clean
+            return error
+
+
+def register_composer(app: Flask, name: str, compose: Composer, prepare: Preparer | None = None) -> None:
+    """Let the delivery worker compose rows whose ``composer`` is ``name``."""
+    app.extensions.setdefault(EXTENSION, Composers()).register(name, compose, prepare)
+
+
+def app_composers(app: Flask | None = None) -> Composers:
+    """The composers registered on ``app`` (default: the current application)."""
+    return (app or current_app).extensions.setdefault(EXTENSION, Composers())
+
+
+def compose_row(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
+    """What ``row`` would say if it were sent now (for previews and tests); raises on a broken row."""
+    result = app_composers().compose_one(db, row, now)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def render_email(template: str, language: str, **context: object) -> RenderedEmail:
+    """Render ``email/<template>.{subject.txt,txt,html}`` in ``language`` (no request needed)."""
+    with force_locale(language):
+        subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
+        return RenderedEmail(subject=subject[:300], text=render_template(f"email/{template}.txt", **context),
+                             html=render_template(f"email/{template}.html", **context))
+
+
+def _stored(row: OutboxMessage) -> Composed:
+    calendar = None
+    if row.calendar:
+        calendar = CalendarPart(row.calendar_method or "REQUEST", row.calendar.encode("utf-8"))
+    return Composed(RenderedEmail(row.subject, row.body_text, row.body_html), calendar)
