@@ -1,4 +1,4 @@
-"""What roundtables put in the outbox: the proposer's decision e-mails and the webhook events."""
+"""What roundtables put in the outbox: the proposer's decision e-mails, follow-up invitations, webhook events."""
 
 from __future__ import annotations
 
@@ -38,6 +38,24 @@ def notify_proposer(db: Session, roundtable, change, now: datetime) -> None:
         enqueue_email(db, key=f"roundtable:{roundtable.id}:change:{change.id}:to:{user.id}",
                       topic=f"roundtable.{change.action}", to=[user.email], language=user.language,
                       email=email, now=now)
+
+
+def queue_invitation_email(db: Session, invitation, token: str, now: datetime) -> None:
+    """E-mail one follow-up invitation in the contact's language: the registration link and the secret decline
+    link ``token`` (once per contact and roundtable: the key names both)."""
+    roundtable, language = invitation.roundtable, invitation.language
+    meeting = roundtable.meeting
+    email = render_email(
+        "roundtable_invitation", language, invitation=invitation, roundtable=roundtable, meeting=meeting,
+        title=roundtable.title(language), abstract=roundtable.abstract(language),
+        sessions=[(s, in_zone(s.starts_at, meeting.reference_timezone)) for s in meeting.sessions],
+        reference_zone=meeting.reference_timezone, workstream=roundtable.workstream.title(language),
+        register_url=public_url("registrations.register", meeting_id=meeting.id, lang=language),
+        decline_url=public_url("roundtable_public.decline", token=token),
+        service_name=current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"))
+    enqueue_email(db, key=f"roundtable:{roundtable.id}:invitation:{invitation.email_key}",
+                  topic="roundtable.invitation", to=[invitation.contact_email], language=language, email=email,
+                  now=now)
 
 
 def roundtable_payload(roundtable, change) -> dict:
