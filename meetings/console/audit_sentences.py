@@ -25,7 +25,7 @@ SENTENCES = {
     "meeting.plan_applied": _l("%(who)s applied a plan to meeting #%(id)s."),
     "outbox.requeued": _l("%(who)s queued %(count)s failed messages again."),
     "registration.cancelled": _l("%(who)s cancelled registration #%(id)s (session %(label)s)."),
-    "roundtable.invited_workstream": _l("%(who)s invited %(invited)s organizations of the workstream to "
+    "roundtable.invited_workstream": _l("%(who)s decided to invite %(invited)s contacts of the workstream to "
                                         "roundtable #%(id)s."),
     "roundtable.created": _l("%(who)s created roundtable #%(id)s."),
     "roundtable.edited": _l("%(who)s edited roundtable #%(id)s."),

@@ -18,6 +18,7 @@ from meetings.console.interpretation import InterpretationPlan, plan_interpretat
 from meetings.console.models import InterpretationBooking
 from meetings.core.charts import ZoneRow
 from meetings.core.errors import NotFound
+from meetings.core.i18n import current_language
 from meetings.core.tasks import tasks_of_meeting
 from meetings.models import GlobalMeeting, MeetingSession, Registration
 from meetings.organizations.models import Organization, Workstream, WorkstreamInterest
@@ -195,7 +196,10 @@ class TaskProgress:
 
 
 def task_progress(db: Session, meeting: GlobalMeeting) -> list[TaskProgress]:
-    """What the background tasks of a meeting have done so far ("1,240 of 2,000 notified"), newest first."""
+    """What the background tasks of a meeting have done so far ("1,240 of 2,000 notified"), newest first.
+
+    A roundtable's invitation round is named by the titles its task stored (the console reads no roundtable).
+    """
     labels = {s.id: s.label for s in meeting.sessions}
     rows = []
     for task in tasks_of_meeting(db, meeting.id):
@@ -203,6 +207,11 @@ def task_progress(db: Session, meeting: GlobalMeeting) -> list[TaskProgress]:
         if task.kind == "meeting.anonymize":
             title = _("Anonymizing the registrations")
             progress = _("%(done)s of %(total)s anonymized", done=done, total=total)
+        elif task.kind == "roundtable.invite":
+            titles = (task.params or {}).get("titles") or {}
+            title = _("Inviting the workstream to the roundtable “%(title)s”",
+                      title=titles.get(current_language()) or titles.get("en") or "?")
+            progress = _("%(done)s of %(total)s invited", done=done, total=total)
         else:
             title = _("Notifying the registrants of session %(label)s", label=labels.get(task.subject_id, "?"))
             progress = _("%(done)s of %(total)s notified", done=done, total=total)

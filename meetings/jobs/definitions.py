@@ -2,7 +2,7 @@
 
 Reminders are swept, e-mails and webhooks delivered by separate jobs (APScheduler runs jobs in
 parallel threads, so a slow webhook receiver never holds e-mail back), and background tasks (a session
-moved or cancelled, a meeting anonymized) continue in batches.
+moved or cancelled, a meeting anonymized, a roundtable's follow-up invitations) continue in batches.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from meetings.core.db import new_session, utcnow
 from meetings.core.tasks import Step, run_tasks
 from meetings.jobs.runner import Job
 from meetings.outbox.delivery import deliver_job
+from meetings.roundtables.followup import INVITE_WORKSTREAM, invite_workstream_step
 from meetings.sessions.messages import NOTIFY_SESSION, notify_session_step, parse_offsets, sweep_reminders
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x41435347  # "ACSG"
-TASK_STEPS: dict[str, Step] = {NOTIFY_SESSION: notify_session_step, ANONYMIZE_MEETING: anonymize_step}
+TASK_STEPS: dict[str, Step] = {NOTIFY_SESSION: notify_session_step, ANONYMIZE_MEETING: anonymize_step,
+                               INVITE_WORKSTREAM: invite_workstream_step}
 
 
 def sweep_job(app: Flask) -> int:

@@ -3,8 +3,9 @@
 ``states.py`` is the one table of allowed status changes and who may make each; ``similarity.py``
 is the pure duplicate finder and ``duplicates.py`` stores its features and runs the check;
 ``operations.py`` (proposals and their life), ``followup.py``
-(workstream invitations) and ``forum_topics.py`` (regional-forum topics) flush and
-never commit; ``messages.py`` writes e-mails and webhook events to the outbox; the views are thin.
+(workstream invitations: decided in the request, sent in batches by the scheduler process) and
+``forum_topics.py`` (regional-forum topics) flush and never commit; ``messages.py`` queues the e-mails
+(composed at delivery by its composers) and webhook events; the views are thin.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -222,7 +223,8 @@ def registrations(roundtable_id: int):
 @bp.route("/<int:roundtable_id>/invitations", methods=["GET", "POST"])
 @require_role(*STAFF)
 def invitations(roundtable_id: int):
-    """Invite the workstream's organizations in one action; who was invited, registered, declined."""
+    """Invite the workstream's organizations in one action (carried out in the background); who was invited,
+    registered, declined, and how far the latest round is."""
     db = get_db()
     roundtable = ops.roundtable_for(db, roundtable_id, current_actor())
     form = FollowupForm()
@@ -231,14 +233,22 @@ def invitations(roundtable_id: int):
         db, roundtable, current_actor(), utcnow(), categories=tuple(form.categories.data or ()),
         regions=tuple(form.regions.data or ())))
     if submitted.done:
-        result = submitted.value
-        flash(_("Invitations sent: %(sent)d. Already invited before: %(again)d. Not invited because their "
-                "category may not register: %(skipped)d.", sent=len(result.invited),
-                again=result.already_invited, skipped=result.category_not_allowed), "success")
+        decision = submitted.value
+        counts = {"again": decision.already_invited, "skipped": decision.category_not_allowed}
+        if decision.to_invite:
+            flash(_("Contacts to invite: %(count)s; the invitations are sent in the background and their progress "
+                    "is shown below. Already invited before: %(again)d. Not invited because their category may not "
+                    "register: %(skipped)d.", count=format_decimal(decision.to_invite), **counts), "success")
+        else:
+            flash(_("Nobody new to invite. Already invited before: %(again)d. Not invited because their category "
+                    "may not register: %(skipped)d.", **counts), "success")
         return redirect(url_for(".invitations", roundtable_id=roundtable.id), 303)
+    task = followup.invitation_task(db, roundtable)
     return render_template("roundtables/invitations.html", roundtable=roundtable, form=form,
                            rows=followup.invitation_rows(db, roundtable), labels=INVITATION_LABELS,
-                           candidates=len(followup.invitation_candidates(db, roundtable))), submitted.status
+                           candidates=followup.count_candidates(db, roundtable), task=task,
+                           progress=task and _("%(done)s of %(total)s invited", done=format_decimal(task.done),
+                                               total=format_decimal(task.total))), submitted.status
 
 
 @public_bp.route("/invitations/<token>/decline", methods=["GET", "POST"])
