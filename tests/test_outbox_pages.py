@@ -59,12 +59,14 @@ def test_messages_are_listed_with_their_status_and_searchable(client, db):
     login_as(client, db)
     for key, address, subject, status in (("m1", "awa@example.org", "Votre inscription", "sent"),
                                           ("m2", "ben@example.org", "Your registration", "pending"),
-                                          ("m3", "chen%_@example.org", "Session moved", "failed")):
+                                          ("m3", "chen%_@example.org", "Session moved", "failed"),
+                                          ("m4", "dan@example.org", "", "superseded")):
         row = queue_test_email(db, address, "en", utcnow(), key=key)
         row.status, row.subject = status, subject  # the subject is written when the message is composed
     db.commit()
     page = client.get("/secretariat/outbox").get_data(as_text=True)
-    assert page.count('<tr data-status="') == 3 and "awa@example.org" in page and "Votre inscription" in page
+    assert page.count('<tr data-status="') == 4 and "awa@example.org" in page and "Votre inscription" in page
+    assert "Not sent: a newer message said it" in page  # a message replaced by a newer one, or no longer needed
     by_address = client.get("/secretariat/outbox?q=BEN@").get_data(as_text=True)
     assert by_address.count('<tr data-status="') == 1 and "ben@example.org" in by_address
     by_subject = client.get("/secretariat/outbox?q=moved").get_data(as_text=True)

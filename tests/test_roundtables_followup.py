@@ -198,6 +198,14 @@ def test_a_lost_batch_is_done_again_and_nobody_is_invited_twice(app, client, db)
         deliver(app, lambda: dbmod.new_session(app), transports, utcnow, channel="email")
         received = Counter(rcpt for m in smtp.messages for rcpt in m.rcpt_tos if rcpt in contacts)
     assert set(received) == contacts and set(received.values()) == {1}
+    # Each e-mail carried its decline link; once sent, no row keeps the link or its token.
+    assert all("/invitations/" in m.data.decode("utf-8", "replace") for m in smtp.messages
+               if m.rcpt_tos[0] in contacts)
+    db.expire_all()
+    invitations = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.topic == "roundtable.invitation")).all()
+    assert {m.status for m in invitations} == {"sent"}
+    assert all(m.secrets is None and not m.body_text and "/invitations/" not in (m.subject or "")
+               for m in invitations)
 
 
 REFUSE_ONE = {  # the database itself refuses one contact's invitation (as bad data would)
