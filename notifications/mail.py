@@ -32,6 +32,7 @@ from email import policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 
 CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH"})
 
@@ -232,6 +233,15 @@ def _set_address_header(msg: EmailMessage, name: str, values: list[str | Address
 
 def _parse_address(value: str | Address, field: str) -> Address:
     """Return ``value`` as one Address; reject empty, multiple or malformed addresses."""
+    return _check_address(value, field) if isinstance(value, Address) else _parse_text_address(value, field)
+
+
+@lru_cache(maxsize=256)  # the sender is the same in every message
+def _parse_text_address(value: str, field: str) -> Address:
+    return _check_address(value, field)
+
+
+def _check_address(value: str | Address, field: str) -> Address:
     if isinstance(value, Address):
         address = value
     else:
