@@ -1,19 +1,34 @@
-"""Bench: 2,000 messages through the outbox to a local aiosmtpd, one reused connection vs one per message.
+"""Bench: the delivery worker composing and sending one real message per registrant vs the bare transport.
 
-Both runs go through the real delivery path (claim with a lease, compose, send, record each outcome in
-its own transaction) on the same database and server in the same run; only the transport differs.
-Run: .venv/bin/python bench/outbox.py [count] [--postgres]   (default: SQLite in a temporary folder;
---postgres uses BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_outbox)
+A meeting's session A holds ``count`` verified, confirmed registrants (inserted directly, like
+bench/fanout.py); the session is moved and the fan-out step queues one ``session_changed`` message per
+registrant (recorded facts, composed at delivery). Then, in the same run, against the same local aiosmtpd
+(a child process, bench/smtp.py):
+
+(b) bare transport: the same messages composed first (untimed, into MIME), then sent through one SMTP
+    connection with no database: messages/s (sent once before (a) and once after, the mean counts, so a
+    change of load on the machine during the run weighs on both alike);
+(a) full path: ``deliver_due`` (claim, compose in the recipient's language and zone, send on one connection,
+    record the outcomes): messages/s; every registrant must receive exactly one message, every row ``sent``;
+
+and prints both, the ratio (a)/(b), the composing cost per message (compose_batch, then MIME), and, unless
+``--quick``, the old comparison: the full path again (the session moved once more) with one SMTP connection
+per message.
+Run: .venv/bin/python bench/outbox.py [count] [--sqlite] [--quick] [--batch N]
+(default PostgreSQL at BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_outbox,
+dropped and recreated; --sqlite: a file in a temporary folder)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,25 +36,28 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from smtp import ICS, RemoteServer  # noqa: E402  (bench/smtp.py: aiosmtpd in a child process)
+from fanout import make_meeting  # noqa: E402  (bench/fanout.py: a meeting with confirmed, verified registrants)
+from smtp import RemoteServer  # noqa: E402  (bench/smtp.py: aiosmtpd in a child process)
 from support.databases import recreate_database  # noqa: E402
 
 from meetings import create_app  # noqa: E402
-from meetings.core.db import new_session  # noqa: E402
+from meetings.core.db import new_session, utcnow  # noqa: E402
 from meetings.core.migrate import upgrade_database  # noqa: E402
-from meetings.outbox.delivery import deliver_due  # noqa: E402
-from meetings.outbox.enqueue import RenderedEmail, enqueue_email  # noqa: E402
+from meetings.core.tasks import BackgroundTask  # noqa: E402
+from meetings.models import MeetingSession  # noqa: E402
+from meetings.outbox.composing import Composed, app_composers  # noqa: E402
+from meetings.outbox.delivery import build_email, deliver_due  # noqa: E402
 from meetings.outbox.models import OutboxMessage  # noqa: E402
 from meetings.outbox.transports import Transports  # noqa: E402
-from notifications.smtp import SmtpSettings, send_one  # noqa: E402
+from meetings.sessions.messages import notify_session_batch  # noqa: E402
+from meetings.sessions.operations import reschedule_session  # noqa: E402
+from notifications.smtp import SmtpSettings, SmtpTransport, send_one  # noqa: E402
 
-NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
-TEXT = "Bonjour,\nVotre inscription est confirmée.\n" * 5
-HTML = "<p>Bonjour,</p><p>Votre inscription est confirmée.</p>" * 5
+MAIL_FROM = "ACSG Dialogue Platform <dialogue@acsg.example.org>"
 
 
 class PerMessage(Transports):
-    """The baseline: a new SMTP connection for every message."""
+    """The old baseline: a new SMTP connection for every message."""
 
     @contextmanager
     def mailer(self) -> Iterator[object]:
@@ -53,58 +71,119 @@ class PerMessage(Transports):
         yield _Sender()
 
 
-def fill(app, run: str, count: int) -> None:
-    """Queue ``count`` invitation e-mails."""
+def move_session(app, meeting_id: int, hours: int) -> int:
+    """Move session A by ``hours`` and queue every registrant's message (the fan-out step); returns how many."""
     with app.app_context(), new_session(app) as db:
-        for n in range(count):
-            enqueue_email(db, key=f"bench:{run}:{n}", topic="bench", to=[f"p{n}@example.org"], language="fr",
-                          email=RenderedEmail(f"Invitation : réunion mondiale — session A ({n})", TEXT, HTML),
-                          now=NOW, calendar=ICS, calendar_method="REQUEST")
+        session = db.scalars(sa.select(MeetingSession).where(MeetingSession.meeting_id == meeting_id,
+                                                             MeetingSession.label == "A")).one()
+        now = utcnow()
+        previous = (session.starts_at, session.ends_at)
+        reschedule_session(db, session, session.starts_at + timedelta(hours=hours), session.duration_minutes,
+                           None, now)
+        notify_session_batch(db, session, now, limit=None, previous=previous)
+        db.execute(sa.delete(BackgroundTask))  # the step ran here, untimed: no task for the scheduler
         db.commit()
+        return db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.channel == "email", OutboxMessage.status == "pending"))
 
 
-def deliver(app, transports: Transports) -> tuple[float, int]:
-    """Deliver everything due; returns (seconds, messages sent)."""
+def precompose(app, transports: Transports) -> tuple[list, float, float]:
+    """Every pending message composed into MIME (as the worker would now); returns (messages, compose_batch
+    seconds, MIME seconds)."""
+    with app.app_context(), new_session(app) as db:
+        rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email",
+                                                         OutboxMessage.status == "pending")
+                          .order_by(OutboxMessage.id)).all()
+        started = time.perf_counter()
+        composed = app_composers().compose_batch(db, rows, utcnow())
+        compose_seconds = time.perf_counter() - started
+        assert all(isinstance(c, Composed) for c in composed.values()), Counter(type(c) for c in composed.values())
+        started = time.perf_counter()
+        now = utcnow()
+        messages = [build_email(row, composed[row.id], transports, now) for row in rows]
+        mime_seconds = time.perf_counter() - started
+        db.rollback()
+    return messages, compose_seconds, mime_seconds
+
+
+def bare(server: RemoteServer, transports: Transports, messages: list) -> float:
+    """Send pre-composed ``messages`` on one connection, no database; returns the seconds taken."""
+    before = server.stats()[0]
+    started = time.perf_counter()
+    with SmtpTransport(transports.smtp) as transport:
+        for message in messages:
+            transport.send(message)
+    seconds = time.perf_counter() - started
+    assert server.stats()[0] - before == len(messages), "bare transport: messages lost"
+    return seconds
+
+
+def full(app, server: RemoteServer, transports: Transports, batch_size: int, expected: int) -> tuple[float, int]:
+    """Deliver everything due through the real path; check one message per registrant; returns (seconds, sent)."""
+    before = Counter(server.recipients())
     started = time.perf_counter()
     with app.app_context():
-        report = deliver_due(lambda: new_session(app), transports, lambda: NOW, batch_size=200)
-    assert report.failed == report.retrying == 0, report
-    return time.perf_counter() - started, report.sent
+        report = deliver_due(lambda: new_session(app), transports, utcnow, batch_size=batch_size, channel="email")
+    seconds = time.perf_counter() - started
+    assert report.failed == report.retrying == report.superseded == 0, report
+    received = Counter(server.recipients())
+    received.subtract(before)
+    per_person = Counter(n for n in received.values() if n)
+    assert per_person == Counter({1: expected}), f"messages per registrant: {per_person}"
+    with app.app_context(), new_session(app) as db:
+        waiting = db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.channel == "email", OutboxMessage.status != "sent"))
+    assert waiting == 0 and report.sent == expected, (waiting, report)
+    return seconds, report.sent
 
 
 def main() -> None:
-    count = int(next((a for a in sys.argv[1:] if a.isdigit()), "2000"))
+    args = sys.argv[1:]
+    count = int(next((a for a in args if a.isdigit() and args[args.index(a) - 1] != "--batch"), "2000"))
+    batch_size = int(args[args.index("--batch") + 1]) if "--batch" in args else 100
+    sqlite = "--sqlite" in args
     with tempfile.TemporaryDirectory() as folder:
-        if "--postgres" in sys.argv:
-            import os
-
+        if sqlite:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+        else:
             url = recreate_database(os.environ.get(
                 "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_outbox"))
-        else:
-            url = f"sqlite:///{folder}/bench.sqlite3"
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                          "PUBLIC_BASE_URL": "https://dialogue.example.org"})
         upgrade_database(app.extensions["db_engine"])
+        with app.app_context(), new_session(app) as db:
+            meeting_id = make_meeting(db, "bench", count).id
         with RemoteServer() as server:
             settings = SmtpSettings(server.host, server.port, timeout=30)
-            mail_from = "Secrétariat ACSG <secretariat@acsg.example>"
-            reused = Transports(mail_from=mail_from, smtp=settings, mail_folder=None)
-            baseline = PerMessage(mail_from=mail_from, smtp=settings, mail_folder=None)
-            results = {}
-            for label, transports in (("one connection per message", baseline), ("one reused connection", reused)):
-                fill(app, label, count)
-                before = server.stats()[1]
-                seconds, sent = deliver(app, transports)
-                results[label] = (seconds, sent, server.stats()[1] - before)
-        with app.app_context(), new_session(app) as db:
-            assert db.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "sent")) == 2 * count
+            transports = Transports(mail_from=MAIL_FROM, smtp=settings, mail_folder=None)
+            queued = move_session(app, meeting_id, 2)
+            assert queued == count, queued
+            messages, compose_seconds, mime_seconds = precompose(app, transports)
+            bare_before = bare(server, transports, messages)
+            full_seconds, full_sent = full(app, server, transports, batch_size, count)
+            bare_after = bare(server, transports, messages)  # again: load changes during the run hit both alike
+            old = None
+            if "--quick" not in args:
+                assert move_session(app, meeting_id, 1) == count
+                old = full(app, server, PerMessage(mail_from=MAIL_FROM, smtp=settings, mail_folder=None),
+                           batch_size, count)
         app.extensions["db_engine"].dispose()
-    backend = "PostgreSQL" if "--postgres" in sys.argv else "SQLite"
-    print(f"outbox delivery of {count} messages to a local aiosmtpd ({backend}, batches of 200)")
-    for label, (seconds, sent, connections) in results.items():
-        print(f"{label:<28} {sent:>5} sent  {connections:>5} SMTP connections  {seconds:6.2f} s  "
-              f"{sent / seconds:7.1f} msg/s")
-    base, fast = results["one connection per message"], results["one reused connection"]
-    print(f"ratio reused/per-message throughput: {(fast[1] / fast[0]) / (base[1] / base[0]):.2f}x")
+    bare_sent, bare_seconds = len(messages), (bare_before + bare_after) / 2
+    bare_rate, full_rate = bare_sent / bare_seconds, full_sent / full_seconds
+    print(f"outbox: {count} registrants told their session moved, local aiosmtpd in a child process "
+          f"({'SQLite' if sqlite else 'PostgreSQL'}, delivery batches of {batch_size})")
+    print(f"(b) bare transport, pre-composed MIME, one connection, no database: {bare_sent:>5} sent "
+          f"{bare_seconds:6.2f} s {bare_rate:7.1f} msg/s (mean of a run before (a), "
+          f"{bare_sent / bare_before:.1f} msg/s, and one after, {bare_sent / bare_after:.1f} msg/s)")
+    print(f"(a) full path (claim, compose, send, record), one connection/batch: {full_sent:>5} sent "
+          f"{full_seconds:6.2f} s {full_rate:7.1f} msg/s")
+    print(f"ratio (a)/(b): {full_rate / bare_rate:.2f}")
+    print(f"composing per message: {1000 * compose_seconds / bare_sent:.2f} ms (compose_batch incl. prepare) "
+          f"+ {1000 * mime_seconds / bare_sent:.2f} ms (MIME)")
+    if old is not None:
+        seconds, sent = old
+        print(f"old comparison, full path with one SMTP connection per message: {sent:>5} sent {seconds:6.2f} s "
+              f"{sent / seconds:7.1f} msg/s (reused connection: {full_rate / (sent / seconds):.2f}x)")
 
 
 if __name__ == "__main__":

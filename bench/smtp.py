@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,14 +68,22 @@ class RemoteServer:
         self._pipe.send("stats")
         return self._pipe.recv()
 
+    def recipients(self) -> dict[str, int]:
+        """Return recipient address -> messages received so far."""
+        self._pipe.send("recipients")
+        return self._pipe.recv()
+
 
 def _serve(pipe: Connection) -> None:
     """Child process: run the loopback server and answer stats requests until told to stop."""
     with SmtpServer() as server:
         pipe.send((server.host, server.port))
-        while pipe.recv() == "stats":
+        while (command := pipe.recv()) in ("stats", "recipients"):
             with server.lock:
-                pipe.send((len(server.messages), server.connections, time.process_time()))
+                if command == "stats":
+                    pipe.send((len(server.messages), server.connections, time.process_time()))
+                else:
+                    pipe.send(dict(Counter(rcpt for message in server.messages for rcpt in message.rcpt_tos)))
 
 
 @dataclass

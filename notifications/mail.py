@@ -29,9 +29,10 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 
 CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH"})
 
@@ -47,6 +48,41 @@ _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0
 _MESSAGE_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _FOLD_RE = re.compile(r"\r?\n[ \t]")
+# Headers whose text repeats from message to message (never a boundary, an address, a date or an id).
+_REPEATED = frozenset({"content-type", "content-transfer-encoding", "content-disposition", "mime-version",
+                       "content-language", "auto-submitted"})
+
+
+class _Headers(HeaderRegistry):
+    """The stdlib header factory, faster: one class per header kind (the stdlib makes a new class per header),
+    and a header already parsed from the same text is reused (headers are immutable strings; most are the same
+    in every message: Content-Type of the text parts, transfer encodings, MIME-Version...)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+    def __call__(self, name: str, value):  # type: ignore[no-untyped-def]
+        if not (isinstance(value, str) and name.lower() in _REPEATED and "boundary" not in value):
+            return self[name](name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            header = self[name](name, value)
+            if len(self._parsed) < 1024:
+                self._parsed[key] = header
+        return header
+
+
+_POLICY = policy.SMTP.clone(header_factory=_Headers())
 
 
 def make_message_id(key: str, domain: str) -> str:
@@ -122,7 +158,7 @@ def compose_email(
     if not to_list:
         raise ValueError("at least one recipient is required in to")
 
-    body = EmailMessage(policy=policy.SMTP)
+    body = EmailMessage(policy=_POLICY)
     body.make_alternative()
     body.add_alternative(text, subtype="plain", charset="utf-8", cte=_cte(text))
     body.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
@@ -130,12 +166,12 @@ def compose_email(
         msg = body
     else:
         ics = calendar.decode("utf-8")
-        inline = EmailMessage(policy=policy.SMTP)
+        inline = EmailMessage(policy=_POLICY)
         inline.set_content(ics, subtype="calendar", charset="UTF-8", cte=_cte(ics))
         del inline["Content-Type"]
         inline["Content-Type"] = f"text/calendar; method={method}; charset=UTF-8"
         body.attach(inline)
-        msg = EmailMessage(policy=policy.SMTP)
+        msg = EmailMessage(policy=_POLICY)
         msg.make_mixed()
         msg.attach(body)
         msg.add_attachment(calendar, maintype="application", subtype="ics", filename=attachment_name,
@@ -197,10 +233,19 @@ def _set_address_header(msg: EmailMessage, name: str, values: list[str | Address
 
 def _parse_address(value: str | Address, field: str) -> Address:
     """Return ``value`` as one Address; reject empty, multiple or malformed addresses."""
+    return _check_address(value, field) if isinstance(value, Address) else _parse_text_address(value, field)
+
+
+@lru_cache(maxsize=256)  # the sender is the same in every message
+def _parse_text_address(value: str, field: str) -> Address:
+    return _check_address(value, field)
+
+
+def _check_address(value: str | Address, field: str) -> Address:
     if isinstance(value, Address):
         address = value
     else:
-        parsed = policy.SMTP.header_factory(field, value)
+        parsed = _POLICY.header_factory(field, value)
         addresses = parsed.addresses
         if parsed.defects or len(addresses) != 1:
             raise ValueError(f"{field} needs exactly one valid address per item, got {value!r}")

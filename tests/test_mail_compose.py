@@ -171,3 +171,22 @@ def test_message_id_is_deterministic_per_key():
             make_message_id("k", bad_domain)
     with pytest.raises(ValueError):
         make_message_id("", "acsg.example")
+
+
+def test_messages_built_one_after_another_share_no_state():
+    """Headers parsed once are reused across messages: each message must still say exactly its own things."""
+    ics_cancel = ICS_REQUEST.replace(b"METHOD:REQUEST", b"METHOD:CANCEL")
+    first = compose()
+    second = compose(language="es", to=["Ana <ana@example.org>"], calendar=ics_cancel, calendar_method="CANCEL",
+                     text="Hola", html="<p>Hola</p>", message_id=make_message_id("other", "acsg.example"))
+    third = compose(calendar=None, calendar_method=None, text="Hello", html="<p>Hello</p>", language="en")
+    one, two, three = reparse(first), reparse(second), reparse(third)
+    assert (one["Content-Language"], two["Content-Language"], three["Content-Language"]) == ("fr", "es", "en")
+    assert one["To"].addresses[0].username == "amelie" and two["To"].addresses[0].username == "ana"
+    inline = [p for p in two.walk() if p.get_content_type() == "text/calendar"][0]
+    assert inline.get_param("method") == "CANCEL"
+    assert [p for p in one.walk() if p.get_content_type() == "text/calendar"][0].get_param("method") == "REQUEST"
+    assert three.get_content_type() == "multipart/alternative"
+    assert [p.get_content().strip() for p in three.iter_parts()] == ["Hello", "<p>Hello</p>"]
+    assert one["Message-ID"] != two["Message-ID"]
+    assert one.get_boundary() != two.get_boundary()

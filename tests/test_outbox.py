@@ -18,7 +18,7 @@ from support.mail import composed, deliver
 from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
-from meetings.outbox.delivery import claim_due, requeue
+from meetings.outbox.delivery import Outcomes, claim_due, requeue
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.test_email import queue_test_email
 from meetings.outbox.transports import Transports
@@ -259,3 +259,28 @@ def test_two_workers_in_parallel_deliver_500_messages_once(live_app, committed, 
         with dbmod.new_session(live_app) as db:
             db.execute(sa.delete(OutboxMessage))
             db.commit()
+
+
+def test_outcomes_are_written_in_groups_and_only_on_rows_still_claimed(app, db):
+    for n in range(3):
+        queue_test_email(db, f"g{n}@example.org", "en", NOW, key=f"group:{n}")
+    db.commit()
+    with dbmod.new_session(app) as worker:
+        token, ids = claim_due(worker, NOW, 10)
+    first, second, taken = ids
+    db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == taken).values(claim_token="another worker"))
+    db.commit()
+    outcomes = Outcomes(lambda: dbmod.new_session(app), token, every=3, seconds=3600)
+    outcomes.add(first, {"status": "sent", "sent_at": NOW, "attempts": 1, "lease_until": None, "subject": "Hi"})
+    outcomes.add(second, {"status": "failed", "attempts": 1, "lease_until": None, "last_error": "550 no such user"})
+
+    def statuses():
+        db.expire_all()
+        return {row.id: (row.status, row.subject, row.last_error) for row in db.scalars(sa.select(OutboxMessage))}
+
+    assert {status for status, _, _ in statuses().values()} == {"sending"}  # nothing written before the group is full
+    outcomes.add(taken, {"status": "sent", "sent_at": NOW, "attempts": 1, "lease_until": None, "subject": "Lost"})
+    after = statuses()
+    assert after[first] == ("sent", "Hi", "") and after[second] == ("failed", after[second][1], "550 no such user")
+    assert after[taken][0] == "sending" and after[taken][1] != "Lost"  # another worker holds it: left alone
+    assert outcomes.waiting == []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import request
-from flask_babel import format_date, format_time
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from meetings.core.rules import known_timezones
@@ -48,18 +49,31 @@ def in_zone(moment: datetime, zone: str) -> LocalTime:
 
 def format_local(moment: LocalTime) -> str:
     """'Wednesday 17 March 2027, 14:00' in the current locale."""
-    return f"{format_date(moment.local, format='full', rebase=False)}, {format_clock(moment.local)}"
+    return f"{_day(moment.local, 'full')}, {format_clock(moment.local)}"
 
 
 def format_clock(moment: datetime) -> str:
-    """'14:00': 24-hour clock in the moment's own zone (never rebased to another zone)."""
-    return format_time(moment, format="HH:mm", rebase=False)
+    """'14:00': 24-hour clock in the moment's own zone (never rebased to another zone).
+
+    The same digits in every locale we serve (CLDR ``HH:mm``), so no locale lookup: an e-mail shows dozens.
+    """
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def _day(moment: datetime, format: str) -> str:
+    """The date of ``moment`` (in its own zone) in the current locale, remembered per date, format and locale."""
+    return _day_text(moment.date(), format, str(get_locale()))
+
+
+@lru_cache(maxsize=512)
+def _day_text(day: date, format: str, locale: str) -> str:
+    return format_date(day, format=format, rebase=False)  # the current locale is ``locale``
 
 
 def format_utc(moment: datetime) -> str:
     """'17 Mar 2027, 13:00 UTC' in the current locale."""
     utc = moment.astimezone(UTC)
-    return f"{format_date(utc, format='medium', rebase=False)}, {format_clock(utc)} UTC"
+    return f"{_day(utc, 'medium')}, {format_clock(utc)} UTC"
 
 
 def local_fit(start: datetime, end: datetime, zone: str) -> float:
@@ -86,7 +100,7 @@ def suggest_session(sessions: list, zone: str | None) -> object | None:
 def format_utc_span(start: datetime, end: datetime) -> str:
     """'17 Mar 2027, 13:00–16:00 UTC' (the end's date is implied by the duration)."""
     begin, finish = start.astimezone(UTC), end.astimezone(UTC)
-    return f"{format_date(begin, format='medium', rebase=False)}, {format_clock(begin)}–{format_clock(finish)} UTC"
+    return f"{_day(begin, 'medium')}, {format_clock(begin)}–{format_clock(finish)} UTC"
 
 
 TZ_COOKIE = "tz"

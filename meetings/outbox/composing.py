@@ -64,7 +64,9 @@ class Skip:
 
 
 Composer = Callable[[Session, OutboxMessage, datetime], "Composed | Skip"]
-Preparer = Callable[[Session, list[OutboxMessage]], None]
+# A preparer loads what a batch needs and returns it: compose_batch holds it until the batch is composed
+# (the session's identity map holds objects weakly; loaded objects nobody refers to would be fetched again).
+Preparer = Callable[[Session, list[OutboxMessage]], object]
 
 
 @dataclass
@@ -89,10 +91,10 @@ class Composers:
         for row in rows:
             if row.composer:
                 by_composer.setdefault(row.composer, []).append(row)
-        for name, group in by_composer.items():
-            if name in self.prepare:
-                self.prepare[name](db, group)
-        return {row.id: self.compose_one(db, row, now) for row in rows}
+        prepared = [self.prepare[name](db, group) for name, group in by_composer.items() if name in self.prepare]
+        composed = {row.id: self.compose_one(db, row, now) for row in rows}
+        del prepared  # held until here: what the batch loaded stays in the session's identity map
+        return composed
 
     def compose_one(self, db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip | Exception:
         """Compose one row; a row without composer (queued before composition moved here) is sent as stored."""

@@ -2,9 +2,14 @@
 
 A worker claims a batch by setting a lease and its own claim token in one short transaction
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers never take the same rows; SQLite serializes
-writers with ``BEGIN IMMEDIATE``). Each outcome is committed on its own, and only if the row still
-carries the worker's token. A worker that dies leaves its rows to be claimed again when the lease
-expires; a message sent just before such a death may be sent twice, with the same Message-ID.
+writers with ``BEGIN IMMEDIATE``). Outcomes are recorded only on rows that still carry the worker's
+token. E-mail outcomes are written in small groups (:class:`Outcomes`: one transaction for up to
+``RECORD_EVERY`` messages or ``RECORD_SECONDS``, whichever comes first, and always at the end of a
+batch), not one transaction per message, so the database does not set the pace of an SMTP
+connection. A worker that dies leaves its rows to be claimed again when the lease expires: the
+messages it sent but had not yet recorded (at most one group) are sent again, with the same
+Message-ID, so receiving systems that deduplicate on it show them once. Webhook outcomes are still
+committed one by one (each post is slow; a group would only widen that window).
 
 E-mails and webhooks are claimed by separate jobs (``channel``), and webhooks are posted by a pool of
 threads, each call bounded by a deadline: a slow receiver never holds e-mail back.
@@ -28,6 +33,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +58,7 @@ from notifications.webhooks import build_webhook_request
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
+RECORD_EVERY, RECORD_SECONDS = 50, 0.5  # e-mail outcomes written per transaction, at most this many / this late
 _REPORT_LOCK = threading.Lock()  # webhook workers record their outcomes concurrently
 
 
@@ -97,6 +104,42 @@ def build_email(row: OutboxMessage, composed: Composed, transports: Transports, 
         attachment_name="invite.ics")
 
 
+class Outcomes:
+    """Outcomes waiting to be written: one transaction per ``every`` rows or ``seconds``, only where ours.
+
+    Rows with the same changed columns are updated with one statement run for all of them (executemany).
+    """
+
+    def __init__(self, session_factory: Callable[[], Session], token: str, every: int = RECORD_EVERY,
+                 seconds: float = RECORD_SECONDS) -> None:
+        self.session_factory, self.token, self.every, self.seconds = session_factory, token, every, seconds
+        self.waiting: list[tuple[int, dict]] = []
+        self.since = time.monotonic()
+
+    def add(self, row_id: int, values: dict) -> None:
+        self.waiting.append((row_id, values))
+        if len(self.waiting) >= self.every or time.monotonic() - self.since >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every waiting outcome in one transaction."""
+        self.since = time.monotonic()
+        if not self.waiting:
+            return
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for row_id, values in self.waiting:
+            columns = tuple(sorted(values))
+            groups.setdefault(columns, []).append({"row_id": row_id, **{f"v_{k}": values[k] for k in columns}})
+        table = OutboxMessage.__table__
+        with self.session_factory() as db:
+            for columns, params in groups.items():
+                db.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id"),
+                                                  table.c.claim_token == self.token)
+                           .values({k: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in columns}), params)
+            db.commit()
+        self.waiting.clear()
+
+
 def deliver_due(session_factory: Callable[[], Session], transports: Transports, now: Callable[[], datetime], *,
                 batch_size: int = 100, lease: timedelta = DEFAULT_LEASE,
                 on_progress: Callable[[int], None] | None = None, channel: str | None = None,
@@ -129,7 +172,8 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
         _deliver_emails(session_factory, transports, now, token, emails, report, on_progress, composers)
     if webhooks:
         def post(row: OutboxMessage) -> None:
-            _attempt(session_factory, token, row, now, report, lambda: _post(transports, row, hooks, now()))
+            _attempt(Outcomes(session_factory, token, every=1), row, now, report,
+                     lambda: _post(transports, row, hooks, now()))
             if on_progress:
                 on_progress(1)
 
@@ -144,20 +188,29 @@ def _deliver_batch(session_factory, transports: Transports, now, token: str, ids
 def _deliver_emails(session_factory, transports: Transports, now, token: str, emails: list[OutboxMessage],
                     report: DeliveryReport, on_progress, composers: Composers) -> None:
     """Drop what newer messages replace, compose the rest in one read session, send on one connection."""
-    with session_factory() as db:
+    outcomes = Outcomes(session_factory, token)
+    try:
+        _compose_and_send(outcomes, transports, now, emails, report, on_progress, composers)
+    finally:
+        outcomes.flush()
+
+
+def _compose_and_send(outcomes: Outcomes, transports: Transports, now, emails: list[OutboxMessage],
+                      report: DeliveryReport, on_progress, composers: Composers) -> None:
+    with outcomes.session_factory() as db:
         replaced = newer_versions(db, emails)
         emails = [r for r in emails if r.id not in replaced]
         composed = composers.compose_batch(db, emails, now())
         announced = announced_sequences(db, emails)
     for row_id, newer in replaced.items():
-        _drop(session_factory, token, row_id, f"replaced by #{newer}", now(), report, on_progress)
+        _drop(outcomes, row_id, f"replaced by #{newer}", now(), report, on_progress)
     ready = []
     for row in emails:
         result = composed[row.id]
         if isinstance(result, Skip):
-            _drop(session_factory, token, row.id, result.reason[:200], now(), report, on_progress)
+            _drop(outcomes, row.id, result.reason[:200], now(), report, on_progress)
         elif isinstance(result, Exception):
-            _record(session_factory, token, row, now(), report, DeliveryError(
+            _record(outcomes, row, now(), report, DeliveryError(
                 f"could not compose: {type(result).__name__}", permanent=True))
             if on_progress:
                 on_progress(1)
@@ -169,9 +222,9 @@ def _deliver_emails(session_factory, transports: Transports, now, token: str, em
         with transports.mailer() as mailer:
             for row, message in ready:
                 if _already_announced(row, message, announced):
-                    _drop(session_factory, token, row.id, "already announced", now(), report, on_progress)
+                    _drop(outcomes, row.id, "already announced", now(), report, on_progress)
                     continue
-                _attempt(session_factory, token, row, now, report,
+                _attempt(outcomes, row, now, report,
                          lambda r=row, m=message: mailer.send(build_email(r, m, transports, now())), composed=message)
                 if row.status == "sent" and message.calendar and message.calendar.uid:
                     key = (row.registration_id, message.calendar.uid)
@@ -181,7 +234,7 @@ def _deliver_emails(session_factory, transports: Transports, now, token: str, em
     except DeliveryError as error:  # could not even connect: every unsent row of the batch waits
         for row, _message in ready:
             if row.status == "sending":
-                _record(session_factory, token, row, now(), report, error)
+                _record(outcomes, row, now(), report, error)
                 if on_progress:
                     on_progress(1)
 
@@ -246,49 +299,43 @@ def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook],
     transports.post(hook.url, body, headers, hook.secret)
 
 
-def _attempt(session_factory, token: str, row: OutboxMessage, now, report: DeliveryReport, send,
+def _attempt(outcomes: Outcomes, row: OutboxMessage, now, report: DeliveryReport, send,
              composed: Composed | None = None) -> None:
     try:
         send()
     except DeliveryError as error:
-        _record(session_factory, token, row, now(), report, error)
+        _record(outcomes, row, now(), report, error)
         return
     except Exception as error:  # a bug or bad data in one row must not stop the others
-        _record(session_factory, token, row, now(), report, DeliveryError(f"{type(error).__name__}: {error}",
+        _record(outcomes, row, now(), report, DeliveryError(f"{type(error).__name__}: {error}",
                                                                            permanent=True))
         return
-    _record(session_factory, token, row, now(), report, None, composed)
+    _record(outcomes, row, now(), report, None, composed)
 
 
 # What an e-mail row keeps once it is sent or dropped: who, what, when, never a secret link.
 _FORGET_SECRETS = {"secrets": None, "body_text": "", "body_html": "", "calendar": None}
 
 
-def _drop(session_factory, token: str, row_id: int, reason: str, now: datetime, report: DeliveryReport,
+def _drop(outcomes: Outcomes, row_id: int, reason: str, now: datetime, report: DeliveryReport,
           on_progress) -> None:
     """Mark an e-mail ``superseded`` (a newer message says it, or nothing is left to say), only if still ours."""
     with _REPORT_LOCK:
         report.superseded += 1
-    with session_factory() as db:
-        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
-                   .values(status="superseded", lease_until=None, last_error=reason, **_FORGET_SECRETS))
-        db.commit()
+    outcomes.add(row_id, {"status": "superseded", "lease_until": None, "last_error": reason, **_FORGET_SECRETS})
     count_delivery("email", "superseded")
     if on_progress:
         on_progress(1)
 
 
-def _record(session_factory, token: str, row: OutboxMessage, now: datetime, report: DeliveryReport,
+def _record(outcomes: Outcomes, row: OutboxMessage, now: datetime, report: DeliveryReport,
             error: DeliveryError | None, composed: Composed | None = None) -> None:
-    """Store the outcome, only if this worker still holds the row."""
+    """Store the outcome (with ``outcomes``' next write), only if this worker still holds the row."""
     attempts = row.attempts + 1
     with _REPORT_LOCK:
         values = _outcome(row, attempts, now, report, error, composed)
     row.status = values["status"]
-    with session_factory() as db:
-        db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
-                   .values(**values))
-        db.commit()
+    outcomes.add(row.id, values)
     count_delivery(row.channel, "retrying" if values["status"] == "pending" else values["status"])
 
 

@@ -131,13 +131,22 @@ def compose_liaison_copy(db: Session, row: OutboxMessage, now: datetime) -> Comp
     return Composed(render_email("liaison_copy", row.language, **_context(registration, event, None, None)))
 
 
-def prepare_registration_messages(db: Session, rows: list[OutboxMessage]) -> None:
-    """Load the batch's registrations with their sessions, meetings and organizations in a few queries."""
+def prepare_registration_messages(db: Session, rows: list[OutboxMessage]) -> list:
+    """Load the batch's registrations, their sessions, meetings and organizations, and the sessions left.
+
+    Returns what it loaded: the caller holds it while composing, so nothing is fetched again per message.
+    """
     ids = {row.registration_id for row in rows if row.registration_id}
+    left = {(row.facts or {}).get("left_session_id") for row in rows} - {None}
+    loaded: list = []
     if ids:
-        db.scalars(sa.select(Registration).where(Registration.id.in_(ids)).options(
+        loaded += db.scalars(sa.select(Registration).where(Registration.id.in_(ids)).options(
             selectinload(Registration.session).selectinload(MeetingSession.meeting),
-            selectinload(Registration.organization))).all()
+            selectinload(Registration.meeting), selectinload(Registration.organization))).all()
+    if left:
+        loaded += db.scalars(sa.select(MeetingSession).where(MeetingSession.id.in_(left)).options(
+            selectinload(MeetingSession.meeting))).all()
+    return loaded
 
 
 def _current_event(registration: Registration, event: str) -> str:
