@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
 from icalendar.prop.conference import Conference
@@ -87,11 +88,7 @@ def build_invite(event: CalendarEvent, organizer: Person, attendee: Person, now:
     """Return a METHOD:REQUEST invite (or update: same UID, higher SEQUENCE) for one attendee."""
     if event.status != "CONFIRMED":
         raise ValueError("an invite needs status CONFIRMED; use build_cancellation")
-    vevent = _vevent(event, now, with_link=True, status="CONFIRMED", prefix="")
-    _add_people(vevent, organizer, attendee)
-    if event.alarm_minutes_before is not None:
-        vevent.add_component(_alarm(event))
-    return _calendar("REQUEST", [vevent]).to_ical()
+    return _personal("REQUEST", event, organizer, attendee, now, "")
 
 
 def build_cancellation(
@@ -103,9 +100,56 @@ def build_cancellation(
     ``event.uid``: the caller bumps and stores it (clients ignore a cancel that is not newer).
     The join link is left out, and there is no VALARM.
     """
-    vevent = _vevent(event, now, with_link=False, status="CANCELLED", prefix=cancelled_prefix)
+    return _personal("CANCEL", event, organizer, attendee, now, cancelled_prefix)
+
+
+def build_personal_uncached(method: str, event: CalendarEvent, organizer: Person, attendee: Person, now: datetime,
+                            cancelled_prefix: str = "") -> bytes:
+    """What :func:`build_invite` (``REQUEST``) or :func:`build_cancellation` (``CANCEL``) return, built
+    from scratch every time (they reuse what is the same for every attendee of an event)."""
+    if method == "REQUEST":
+        vevent = _vevent(event, now, with_link=True, status="CONFIRMED", prefix="")
+    else:
+        vevent = _vevent(event, now, with_link=False, status="CANCELLED", prefix=cancelled_prefix)
     _add_people(vevent, organizer, attendee)
-    return _calendar("CANCEL", [vevent]).to_ical()
+    if method == "REQUEST" and event.alarm_minutes_before is not None:
+        vevent.add_component(_alarm(event))
+    return _calendar(method, [vevent]).to_ical()
+
+
+# Of a personal invite or cancellation only two content lines depend on the message: DTSTAMP and ATTENDEE.
+# The rest (escaped and folded text, alarm...) is built once per event and reused; every content line is
+# folded on its own, so putting the two lines in place gives the same bytes as building it all again.
+_PLACEHOLDER = Person("attendee@placeholder.invalid")
+_PLACEHOLDER_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_OWN_LINES = re.compile(rb"^(?:DTSTAMP|ATTENDEE)[:;][^\r\n]*\r\n(?: [^\r\n]*\r\n)*", re.MULTILINE)
+
+
+def _personal(method: str, event: CalendarEvent, organizer: Person, attendee: Person, now: datetime,
+              prefix: str) -> bytes:
+    before, between, after = _shared_lines(method, event, organizer, prefix)
+    stamp, attendee_lines = _own_lines(attendee, now)
+    return b"".join((before, stamp, between, attendee_lines, after))
+
+
+@lru_cache(maxsize=256)
+def _shared_lines(method: str, event: CalendarEvent, organizer: Person, prefix: str) -> tuple[bytes, bytes, bytes]:
+    """The calendar without its DTSTAMP and ATTENDEE lines: (before DTSTAMP, between them, after ATTENDEE)."""
+    data = build_personal_uncached(method, event, organizer, _PLACEHOLDER, _PLACEHOLDER_NOW, prefix)
+    own = list(_OWN_LINES.finditer(data))
+    if [m.group().split(b":")[0].split(b";")[0] for m in own] != [b"DTSTAMP", b"ATTENDEE"]:
+        raise RuntimeError("unexpected calendar layout")  # never: the builder writes one of each, in this order
+    (stamp, attendee) = own
+    return data[:stamp.start()], data[stamp.end():attendee.start()], data[attendee.end():]
+
+
+def _own_lines(attendee: Person, now: datetime) -> tuple[bytes, bytes]:
+    """The DTSTAMP and ATTENDEE content lines of one message, written by the same code as a whole calendar."""
+    vevent = Event()
+    vevent.add("DTSTAMP", _utc(now))
+    _add_people_attendee(vevent, attendee)
+    stamp, attendee_lines = (m.group() for m in _OWN_LINES.finditer(vevent.to_ical()))
+    return stamp, attendee_lines
 
 
 def build_feed(
@@ -222,6 +266,10 @@ def _add_text(component: Event | Alarm, name: str, value: str, language: str) ->
 def _add_people(vevent: Event, organizer: Person, attendee: Person) -> None:
     """Add ORGANIZER and the recipient as ATTENDEE awaiting an answer."""
     vevent.organizer = _address(organizer)
+    _add_people_attendee(vevent, attendee)
+
+
+def _add_people_attendee(vevent: Event, attendee: Person) -> None:
     vevent.add(
         "ATTENDEE",
         _address(attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=True, cutype="INDIVIDUAL"),

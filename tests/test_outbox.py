@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -145,6 +146,7 @@ def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
     # Nothing listens on the port now: every row waits with a back-off.
     down = deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: NOW)
     assert (down.sent, down.retrying) == (0, 50)
+    assert not [t for t in threading.enumerate() if t.name == "outbox-smtp"]  # the sender thread is gone
     assert all(r.next_attempt_at > NOW and r.attempts == 1 for r in _rows(db))
     assert deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: NOW).claimed == 0  # not due
     server = SmtpServer(port=port)
@@ -153,6 +155,7 @@ def test_server_down_then_up_delivers_each_message_exactly_once(app, db):
         later = NOW + timedelta(hours=2)
         up = deliver(app, lambda: dbmod.new_session(app), _transports(port), lambda: later)
         assert up.sent == 50
+        assert not [t for t in threading.enumerate() if t.name == "outbox-smtp"]
         ids = server.message_ids()
     finally:
         server.stop()

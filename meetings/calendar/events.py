@@ -39,7 +39,7 @@ from email.utils import parseaddr
 
 from babel import Locale
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from meetings.core.links import public_url
@@ -157,9 +157,9 @@ def calendar_links(registration: Registration) -> dict[str, str | None]:
     with force_locale(language):
         event = _personal_event(registration, registration.session, language)
     if event.status == "CONFIRMED":
-        links["google"] = google_calendar_url(event)
-        links["outlook"] = outlook_calendar_url(event, "outlook")
-        links["office365"] = outlook_calendar_url(event, "office365")
+        links["google"], links["outlook"], links["office365"] = _remembered(
+            ("links", event), lambda: (google_calendar_url(event), outlook_calendar_url(event, "outlook"),
+                                       outlook_calendar_url(event, "office365")))
     return links
 
 
@@ -176,6 +176,11 @@ def organizer() -> Person:
     return Person(address, _("ACSG Dialogue Platform"))
 
 
+
+
+def _locale_name() -> str:
+    """The language the text is being written in (what ``force_locale`` set)."""
+    return str(get_locale())
 
 
 def _language(language: str | None) -> str:
@@ -201,8 +206,39 @@ def _public_feed(meetings: list[GlobalMeeting], name: str, language: str, now: d
                       refresh_minutes=REFRESH_MINUTES, language=language)
 
 
+_EVENTS = "calendar_events"  # app.extensions: recent events by everything they are made of
+_REMEMBER = 512
+
+
+def _remembered(key: tuple, build):
+    """``build()``, or what it gave for the same ``key`` before in this application (a few hundred kept).
+
+    A batch of messages about one session builds the same event text for every registrant with the same
+    language, zone and standing: the key holds every value the text is made of, so a change is a new key."""
+    cache = current_app.extensions.setdefault(_EVENTS, {})
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        if len(cache) >= _REMEMBER:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
 def _session_event(session: MeetingSession, language: str, zone: str | None,
                    registration: Registration | None, include_join_link: bool) -> CalendarEvent:
+    meeting = session.meeting
+    mine = None if registration is None else (registration.ical_sequence, registration.session_id,
+                                              registration.status)
+    key = ("event", language, _locale_name(), current_app.config.get("PUBLIC_BASE_URL"), zone, include_join_link,
+           mine, session.id, session.ical_uid, session.ical_sequence, session.starts_at, session.ends_at,
+           session.status, session.label, session.join_url, tuple(session.floor_languages or ()),
+           meeting.id, meeting.status, meeting.title(language), meeting.description(language))
+    return _remembered(key, lambda: _build_session_event(session, language, zone, registration, include_join_link))
+
+
+def _build_session_event(session: MeetingSession, language: str, zone: str | None,
+                         registration: Registration | None, include_join_link: bool) -> CalendarEvent:
     meeting = session.meeting
     sequence = session.ical_sequence
     own = True

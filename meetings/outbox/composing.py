@@ -87,14 +87,19 @@ class Composers:
                       ) -> dict[int, Composed | Skip | Exception]:
         """Compose every row (row id -> message, skip, or the error that made composing fail)."""
         rows = list(rows)
+        prepared = self.prepare_batch(db, rows)
+        composed = {row.id: self.compose_one(db, row, now) for row in rows}
+        del prepared  # held until here: what the batch loaded stays in the session's identity map
+        return composed
+
+    def prepare_batch(self, db: Session, rows: Iterable[OutboxMessage]) -> list[object]:
+        """Load what composing ``rows`` needs, a few queries per composer; hold the result while composing them
+        one by one with :meth:`compose_one` (the session's identity map keeps loaded objects only while referred to)."""
         by_composer: dict[str, list[OutboxMessage]] = {}
         for row in rows:
             if row.composer:
                 by_composer.setdefault(row.composer, []).append(row)
-        prepared = [self.prepare[name](db, group) for name, group in by_composer.items() if name in self.prepare]
-        composed = {row.id: self.compose_one(db, row, now) for row in rows}
-        del prepared  # held until here: what the batch loaded stays in the session's identity map
-        return composed
+        return [self.prepare[name](db, group) for name, group in by_composer.items() if name in self.prepare]
 
     def compose_one(self, db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip | Exception:
         """Compose one row; a row without composer (queued before composition moved here) is sent as stored."""

@@ -31,6 +31,7 @@ second calendar object (a move's cancellation), are never coalesced.
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import threading
 import time
@@ -115,6 +116,7 @@ class Outcomes:
         self.session_factory, self.token, self.every, self.seconds = session_factory, token, every, seconds
         self.waiting: list[tuple[int, dict]] = []
         self.since = time.monotonic()
+        self.before_write: Callable[[], None] | None = None  # e.g. end a read transaction holding SQLite's lock
 
     def add(self, row_id: int, values: dict) -> None:
         self.waiting.append((row_id, values))
@@ -131,6 +133,8 @@ class Outcomes:
             columns = tuple(sorted(values))
             groups.setdefault(columns, []).append({"row_id": row_id, **{f"v_{k}": values[k] for k in columns}})
         table = OutboxMessage.__table__
+        if self.before_write is not None:
+            self.before_write()
         with self.session_factory() as db:
             for columns, params in groups.items():
                 db.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id"),
@@ -197,46 +201,160 @@ def _deliver_emails(session_factory, transports: Transports, now, token: str, em
 
 def _compose_and_send(outcomes: Outcomes, transports: Transports, now, emails: list[OutboxMessage],
                       report: DeliveryReport, on_progress, composers: Composers) -> None:
+    """Compose in this thread (the only one using the database) while a sender thread sends what is built.
+
+    The SMTP connection spends most of a message waiting for the server's replies; meanwhile the next
+    messages are composed. Outcomes are recorded here as the sender reports them. Coalescing counts the
+    messages handed to the sender as announced. If the connection cannot be opened, every row not yet sent
+    is marked for retry.
+    """
+    sender: _Sender | None = None
     with outcomes.session_factory() as db:
         replaced = newer_versions(db, emails)
         emails = [r for r in emails if r.id not in replaced]
-        composed = composers.compose_batch(db, emails, now())
         announced = announced_sequences(db, emails)
-    for row_id, newer in replaced.items():
-        _drop(outcomes, row_id, f"replaced by #{newer}", now(), report, on_progress)
-    ready = []
-    for row in emails:
-        result = composed[row.id]
-        if isinstance(result, Skip):
-            _drop(outcomes, row.id, result.reason[:200], now(), report, on_progress)
-        elif isinstance(result, Exception):
-            _record(outcomes, row, now(), report, DeliveryError(
-                f"could not compose: {type(result).__name__}", permanent=True))
+        prepared = composers.prepare_batch(db, emails)
+        # SQLite takes its write lock at BEGIN, even to read: end the read transaction before writing outcomes.
+        outcomes.before_write = lambda: _end_reads(db)
+        handled: set[int] = set()
+
+        def sent(row: OutboxMessage, message: Composed, error: DeliveryError | None, at: datetime) -> None:
+            handled.add(row.id)
+            _record(outcomes, row, at, report, error, None if error else message)
             if on_progress:
                 on_progress(1)
-        else:
-            ready.append((row, result))
-    if not ready:
-        return
-    try:
-        with transports.mailer() as mailer:
-            for row, message in ready:
-                if _already_announced(row, message, announced):
+
+        try:
+            for row_id, newer in replaced.items():
+                _drop(outcomes, row_id, f"replaced by #{newer}", now(), report, on_progress)
+            for row in emails:
+                if sender is not None and sender.error is not None:
+                    break
+                result = composers.compose_one(db, row, now())
+                if isinstance(result, Skip):
+                    handled.add(row.id)
+                    _drop(outcomes, row.id, result.reason[:200], now(), report, on_progress)
+                elif isinstance(result, Exception):
+                    sent(row, result, DeliveryError(f"could not compose: {type(result).__name__}", permanent=True),
+                         now())
+                elif _already_announced(row, result, announced):
+                    handled.add(row.id)
                     _drop(outcomes, row.id, "already announced", now(), report, on_progress)
-                    continue
-                _attempt(outcomes, row, now, report,
-                         lambda r=row, m=message: mailer.send(build_email(r, m, transports, now())), composed=message)
-                if row.status == "sent" and message.calendar and message.calendar.uid:
-                    key = (row.registration_id, message.calendar.uid)
-                    announced[key] = max(announced.get(key, -1), message.calendar.sequence or 0)
-                if on_progress:
-                    on_progress(1)
-    except DeliveryError as error:  # could not even connect: every unsent row of the batch waits
-        for row, _message in ready:
-            if row.status == "sending":
-                _record(outcomes, row, now(), report, error)
-                if on_progress:
-                    on_progress(1)
+                else:
+                    built: list = []
+                    error = _try(lambda r=row, m=result, b=built: b.append(build_email(r, m, transports, now())))
+                    if error is not None:
+                        sent(row, result, error, now())
+                        continue
+                    if result.calendar and result.calendar.uid:  # announced once sent: the next copy is dropped
+                        key = (row.registration_id, result.calendar.uid)
+                        announced[key] = max(announced.get(key, -1), result.calendar.sequence or 0)
+                    if sender is None:
+                        sender = _Sender(transports, now, sent)
+                    sender.put(row, result, built[0])
+                if sender is not None:
+                    sender.collect()
+            if sender is not None:
+                sender.finish()
+                if sender.error is not None:  # could not even connect: every unsent row of the batch waits
+                    for row in emails:
+                        if row.id not in handled:
+                            sent(row, None, sender.error, now())
+        finally:
+            if sender is not None:
+                sender.abort()  # after an exception: stop sending, record what was sent, leave no thread behind
+            outcomes.before_write = None
+            del prepared
+
+
+def _end_reads(db: Session) -> None:
+    """End the composing session's transaction, keeping what it loaded (composing only reads)."""
+    if not db.in_transaction():
+        return
+    if db.new or db.dirty or db.deleted:
+        db.rollback()  # a composer must not write: drop it (loaded objects are read again when needed)
+    else:
+        db.commit()
+
+
+class _Sender:
+    """Sends built messages in order on one connection, in a thread of its own, at most ``depth`` ahead.
+
+    Results are reported through ``on_sent(row, composed, error, sent_at)``, always in the caller's thread
+    (from :meth:`put`, :meth:`collect`, :meth:`finish`, :meth:`abort`). ``error`` is set when the connection
+    could not be opened; the thread then stops and what it had not sent is left to the caller.
+    """
+
+    _END = object()
+
+    def __init__(self, transports: Transports, now, on_sent, depth: int = 20) -> None:
+        self.transports, self.now, self.on_sent, self.depth = transports, now, on_sent, depth
+        self.todo: queue.SimpleQueue = queue.SimpleQueue()
+        self.done: queue.SimpleQueue = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        self.in_flight = 0
+        self.ended = False
+        self.error: DeliveryError | None = None
+        self.thread = threading.Thread(target=self._run, name="outbox-smtp", daemon=True)
+        self.thread.start()
+
+    def put(self, row: OutboxMessage, composed: Composed, message) -> None:
+        while self.in_flight >= self.depth and not self.ended:
+            self._take(block=True)
+        if self.ended:
+            return  # the connection failed: the row stays unsent, the caller marks it for retry
+        self.in_flight += 1
+        self.todo.put((row, composed, message))
+
+    def collect(self) -> None:
+        """Report whatever was sent so far, without waiting."""
+        while not self.done.empty():
+            self._take(block=False)
+
+    def finish(self) -> None:
+        """Wait until everything handed over is sent (or the connection failed), and the thread is gone."""
+        self.todo.put(None)
+        while not self.ended:
+            self._take(block=True)
+        self.thread.join()
+
+    def abort(self) -> None:
+        """Stop sending, report what was sent, end the thread (does nothing after :meth:`finish`)."""
+        if self.ended:
+            return
+        self.stopping.set()
+        self.todo.put(None)
+        while not self.ended:
+            self._take(block=True)
+        self.thread.join()
+
+    def _take(self, block: bool) -> None:
+        item = self.done.get(block=block)
+        if item is self._END:
+            self.ended = True
+        elif isinstance(item, DeliveryError):
+            self.error = item
+        else:
+            self.in_flight -= 1
+            self.on_sent(*item)
+
+    def _run(self) -> None:
+        try:
+            with self.transports.mailer() as mailer:
+                while not self.stopping.is_set():
+                    item = self.todo.get()
+                    if item is None or self.stopping.is_set():
+                        break
+                    row, composed, message = item
+                    error = _try(lambda m=message: mailer.send(m))
+                    self.done.put((row, composed, error, self.now()))
+        except DeliveryError as error:  # could not connect
+            self.done.put(error)
+        except Exception as error:  # opening or closing the transport failed otherwise: unsent rows wait
+            log.exception("outbox sender failed")
+            self.done.put(DeliveryError(f"{type(error).__name__}: {error}", permanent=False))
+        finally:
+            self.done.put(self._END)
 
 
 def newer_versions(db: Session, rows: list[OutboxMessage]) -> dict[int, int]:
@@ -301,16 +419,19 @@ def _post(transports: Transports, row: OutboxMessage, hooks: dict[int, Webhook],
 
 def _attempt(outcomes: Outcomes, row: OutboxMessage, now, report: DeliveryReport, send,
              composed: Composed | None = None) -> None:
+    error = _try(send)
+    _record(outcomes, row, now(), report, error, None if error else composed)
+
+
+def _try(send) -> DeliveryError | None:
+    """Run ``send``; the error it raised as a DeliveryError (permanent when not one already), or None."""
     try:
         send()
     except DeliveryError as error:
-        _record(outcomes, row, now(), report, error)
-        return
+        return error
     except Exception as error:  # a bug or bad data in one row must not stop the others
-        _record(outcomes, row, now(), report, DeliveryError(f"{type(error).__name__}: {error}",
-                                                                           permanent=True))
-        return
-    _record(outcomes, row, now(), report, None, composed)
+        return DeliveryError(f"{type(error).__name__}: {error}", permanent=True)
+    return None
 
 
 # What an e-mail row keeps once it is sent or dropped: who, what, when, never a secret link.
