@@ -1,9 +1,18 @@
 """Registrations per second and p50/p99 latency against gunicorn + PostgreSQL, beside /healthz.
 
 Usage: .venv/bin/python bench/registrations.py [--requests 2000] [--clients 16] [--workers 4]
-Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench).
+Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench)
+and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/13).
 The database is dropped and recreated. Both endpoints are measured in the same run, with the
 same clients, so the ratio says what a registration costs compared with a bare database round trip.
+
+The server runs as in production (README): the abuse limits counted in Redis by every worker,
+``PROMETHEUS_MULTIPROC_DIR`` set, JSON request logs (to a file). Every request comes from one
+address, so the registration limit is raised out of reach; the limiter still counts each request.
+Each session holds 3/4 of the registrations sent to it, so the last quarter is waitlisted while the
+clients race for the last seats; afterwards the bench counts, in the database, confirmed
+registrations beyond a session's capacity (overbooking, must be 0) and free seats left while
+someone waits (must be 0 too).
 """
 
 from __future__ import annotations
@@ -14,12 +23,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -30,11 +41,11 @@ from meetings import demo  # noqa: E402
 from meetings.core import db as dbmod  # noqa: E402
 from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.core.vocabulary import CATEGORY_CODES  # noqa: E402
-from meetings.models import GlobalMeeting, MeetingSession  # noqa: E402
+from meetings.models import GlobalMeeting, MeetingSession, Registration  # noqa: E402
 
 
-def fresh_database(url: str) -> None:
-    """Drop, create, migrate and seed the bench database with one big open meeting."""
+def fresh_database(url: str, capacity: int) -> None:
+    """Drop, create, migrate and seed the bench database with one open meeting, ``capacity`` seats a session."""
     recreate_database(url)
     engine = dbmod.make_engine(url)
     upgrade_database(engine)
@@ -43,11 +54,31 @@ def fresh_database(url: str) -> None:
         meeting = GlobalMeeting(edition="2099-1", title_en="Bench", status="open",
                                 allowed_categories=list(CATEGORY_CODES))
         for label, hour in (("A", 7), ("B", 15)):
-            meeting.sessions.append(MeetingSession(label=label, capacity=1_000_000,
+            meeting.sessions.append(MeetingSession(label=label, capacity=capacity,
                                                    starts_at=datetime(2099, 3, 18, hour, tzinfo=UTC)))
         db.add(meeting)
         db.commit()
     engine.dispose()
+
+
+def seat_counts(url: str) -> list[dict]:
+    """Per session: capacity, confirmed, waitlisted, overbooked (confirmed beyond capacity), idle seats.
+
+    Idle seats: seats left free while someone waits for that session.
+    """
+    engine = dbmod.make_engine(url)
+    rows = []
+    with dbmod.sessionmaker(bind=engine)() as db:
+        for session in db.scalars(sa.select(MeetingSession).order_by(MeetingSession.label)):
+            counts = dict(db.execute(sa.select(Registration.status, sa.func.count())
+                                     .where(Registration.session_id == session.id)
+                                     .group_by(Registration.status)).all())
+            confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
+            rows.append({"label": session.label, "capacity": session.capacity, "confirmed": confirmed,
+                         "waitlisted": waitlisted, "overbooked": max(0, confirmed - session.capacity),
+                         "idle_seats": max(0, session.capacity - confirmed) if waitlisted else 0})
+    engine.dispose()
+    return rows
 
 
 def free_port() -> int:
@@ -92,14 +123,24 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--gunicorn", default="", help="extra gunicorn options, e.g. '--threads 2'")
     args = parser.parse_args()
     url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench")
-    fresh_database(url)
+    capacity = args.requests // 2 * 3 // 4
+    fresh_database(url, capacity)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    scratch = tempfile.TemporaryDirectory(prefix="acsg-bench-")
+    metrics_dir = Path(scratch.name) / "metrics"
+    metrics_dir.mkdir()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_FORMAT": "json",
+           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "RATELIMIT_ENABLED": "1",
+           "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+           "RATELIMIT_REGISTRATION": "1000000 per minute;10000000 per hour"}
+    log_path = Path(scratch.name) / "gunicorn.log"
+    log = open(log_path, "w")  # noqa: SIM115 (closed after the server)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-         "warning", "wsgi:app"], cwd=ROOT, env=env)
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), *args.gunicorn.split(), "-b",
+         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base)
@@ -122,11 +163,29 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(f"gunicorn workers={args.workers}, clients={args.clients}, requests={args.requests} each, PostgreSQL")
+        log.close()
+        conflicts = sum(1 for line in log_path.open() if "Lock conflict" in line)
+        scratch.cleanup()
+    seats = seat_counts(url)
+    print(f"gunicorn workers={args.workers} {args.gunicorn}, clients={args.clients}, requests={args.requests} each, "
+          f"PostgreSQL, limits in Redis; {os.cpu_count()} CPUs shared by the clients, gunicorn and PostgreSQL")
     for row in (baseline, measured):
         print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
-    print(f"ratio registration/healthz: throughput {measured['rps'] / baseline['rps']:.2f}x, "
+    ratio = measured["rps"] / baseline["rps"]
+    print(f"ratio registration/healthz: throughput {ratio:.2f}x, "
           f"p50 latency {measured['p50'] / baseline['p50']:.2f}x")
+    for row in seats:
+        print(f"session {row['label']}: capacity {row['capacity']}, confirmed {row['confirmed']}, "
+              f"waitlisted {row['waitlisted']}")
+    overbooked = sum(row["overbooked"] for row in seats)
+    idle = sum(row["idle_seats"] for row in seats)
+    print(f"overbooking (confirmed beyond capacity): {overbooked}; free seats while people wait: {idle}; "
+          f"lock-conflict retries logged: {conflicts}")
+    registered = sum(row["confirmed"] + row["waitlisted"] for row in seats)
+    met = ratio >= 0.5 and measured["p99"] < 150 and overbooked == 0
+    print(f"target (>= 0.5x /healthz, p99 < 150 ms, 0 overbooking): {'met' if met else 'NOT met'}")
+    if overbooked or idle or registered != args.requests:
+        raise SystemExit(f"seats wrong: {registered} registrations for {args.requests} requests")
 
 
 if __name__ == "__main__":
