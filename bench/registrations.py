@@ -98,9 +98,31 @@ def wait_until_up(base: str, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def run(label: str, total: int, clients: int, call) -> dict:
-    """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms."""
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by this client, gunicorn (master and workers), PostgreSQL and Redis."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"client": time.process_time(), "gunicorn": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        pid, parent, seconds = int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if pid == server_pid or parent == server_pid:
+            used["gunicorn"] += seconds
+        elif name == "postgres":
+            used["PostgreSQL"] += seconds
+        elif name == "redis-server":
+            used["Redis"] += seconds
+    return used
+
+
+def run(label: str, total: int, clients: int, call, server_pid: int) -> dict:
+    """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms, CPU ms per request."""
     sessions = [requests.Session() for _ in range(clients)]
+    cpu_before = cpu_seconds(server_pid)
 
     def one(i: int) -> float:
         started = time.perf_counter()
@@ -114,8 +136,9 @@ def run(label: str, total: int, clients: int, call) -> dict:
     with ThreadPoolExecutor(max_workers=clients) as pool:
         latencies = sorted(pool.map(one, range(total)))
     wall = time.perf_counter() - started
+    cpu = {part: (seconds - cpu_before[part]) * 1000 / total for part, seconds in cpu_seconds(server_pid).items()}
     return {"label": label, "rps": total / wall, "p50": statistics.median(latencies),
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], "cpu": cpu}
 
 
 def main() -> None:
@@ -157,9 +180,9 @@ def main() -> None:
             return http.post(f"{base}/api/v1/meetings/{meeting['id']}/registrations", json=body,
                              timeout=30).status_code
 
-        run("warm-up", 200, args.clients, health)
-        baseline = run("GET /healthz", args.requests, args.clients, health)
-        measured = run("POST registration", args.requests, args.clients, register)
+        run("warm-up", 200, args.clients, health, server.pid)
+        baseline = run("GET /healthz", args.requests, args.clients, health, server.pid)
+        measured = run("POST registration", args.requests, args.clients, register, server.pid)
     finally:
         server.terminate()
         server.wait(10)
@@ -171,6 +194,10 @@ def main() -> None:
           f"PostgreSQL, limits in Redis; {os.cpu_count()} CPUs shared by the clients, gunicorn and PostgreSQL")
     for row in (baseline, measured):
         print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
+    print("CPU ms per request (2 cores shared by all of these):")
+    for row in (baseline, measured):
+        print(f"  {row['label']:<20} " + ", ".join(f"{part} {ms:.2f}" for part, ms in row["cpu"].items())
+              + f"; total {sum(row['cpu'].values()):.2f}")
     ratio = measured["rps"] / baseline["rps"]
     print(f"ratio registration/healthz: throughput {ratio:.2f}x, "
           f"p50 latency {measured['p50'] / baseline['p50']:.2f}x")
