@@ -441,8 +441,9 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
                accept_waitlist: bool) -> None:
     """Seat the registration in ``session`` (already locked by the caller), or waitlist it."""
+    seat_free = _confirmed_count(db, session.id) < session.capacity  # before any change: nothing to autoflush
     registration.session = session
-    if _confirmed_count(db, session.id) < session.capacity:
+    if seat_free:
         registration.status = "confirmed"
         registration.waitlisted_at = None
     else:
