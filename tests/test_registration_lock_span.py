@@ -13,7 +13,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from support.api import post_registration
+from support.api import post_registration, registration_payload
 from support.factories import make_meeting, make_organization
 
 from meetings.core import db as dbmod
@@ -84,3 +84,35 @@ def test_a_new_address_writes_its_registration_and_link_before_it_waits_for_the_
         holder.commit()  # the seat is free again
         thread.join(timeout=30)
     assert answers[0].status_code == 201 and answers[0].json["status"] == "confirmed", answers[0].json
+
+
+
+def test_an_address_committed_meanwhile_by_another_registration_is_a_localized_409_then_202(live_app, seat_holder):
+    (meeting_id, session_id), holder = seat_holder
+    holder.commit()  # no seat lock here: the other transaction holds the address's pending unique key instead
+    other = dbmod.new_session(live_app)
+    meeting_session = other.get(MeetingSession, session_id)
+    other.add(Registration(meeting=meeting_session.meeting, session=meeting_session,
+                           organization=make_organization(other), name="First", email="twice@example.org",
+                           email_key="twice@example.org", language="en", timezone="UTC", status="confirmed",
+                           consent_given_at=dbmod.utcnow()))
+    other.flush()
+    body = registration_payload(session_id, "Twice@Example.org", name="Second")
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(live_app.test_client().post(
+        f"/api/v1/meetings/{meeting_id}/registrations", json=body, headers={"Accept-Language": "fr"})))
+    thread.start()
+    try:
+        _backend_waiting_for_a_lock(holder)  # its insert waits for the other transaction's address
+    finally:
+        other.commit()
+        other.close()
+        thread.join(timeout=30)
+    refused = answers[0]
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "registration_in_progress", refused.json
+    assert "au même moment" in refused.json["error"]["message"]
+    with dbmod.new_session(live_app) as db:
+        rows = db.scalars(sa.select(Registration).where(Registration.meeting_id == meeting_id)).all()
+        assert [r.name for r in rows] == ["First"]  # nothing of the refused registration was kept
+    again = post_registration(live_app.test_client(), meeting_id, session_id, "twice@example.org")
+    assert again.status_code == 202

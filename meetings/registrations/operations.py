@@ -212,9 +212,9 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
         email_verified_at=now if api_key is not None else None,
     )
     _apply_person(registration, data, now)
-    try:
-        with db.begin_nested():  # the same address may be registering for the twin session right now
-            db.add(registration)
+    db.add(registration)
+    try:  # the same address may be registering for the twin session right now
+        db.flush()  # no savepoint: the 409 ends the transaction, every caller rolls it back
     except sa.exc.IntegrityError:
         raise Conflict("registration_in_progress",
                        _l("This e-mail address was registered at the same moment. Please try again."),
