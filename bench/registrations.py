@@ -98,13 +98,15 @@ def wait_until_up(base: str, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time (user + system) used so far by this client, gunicorn (master and workers), PostgreSQL and Redis."""
+def cpu_seconds(server_pid: int, database: str) -> dict[str, float]:
+    """CPU time (user + system) used so far by this client, gunicorn (master and workers), the PostgreSQL
+    backends of ``database``, Redis, and every other process of the machine (``other``)."""
     tick = os.sysconf("SC_CLK_TCK")
     used = {"client": time.process_time(), "gunicorn": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # gone meanwhile
             continue
         name = text[text.index("(") + 1:text.rindex(")")]
@@ -112,17 +114,20 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         pid, parent, seconds = int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
         if pid == server_pid or parent == server_pid:
             used["gunicorn"] += seconds
-        elif name == "postgres":
+        elif name == "postgres" and f" {database} " in command:
             used["PostgreSQL"] += seconds
         elif name == "redis-server":
             used["Redis"] += seconds
+    machine = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    busy = (sum(machine) - machine[3] - machine[4]) / tick  # all but idle and iowait
+    used["other"] = busy - sum(used.values())
     return used
 
 
-def run(label: str, total: int, clients: int, call, server_pid: int) -> dict:
+def run(label: str, total: int, clients: int, call, server_pid: int, database: str) -> dict:
     """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms, CPU ms per request."""
     sessions = [requests.Session() for _ in range(clients)]
-    cpu_before = cpu_seconds(server_pid)
+    cpu_before = cpu_seconds(server_pid, database)
 
     def one(i: int) -> float:
         started = time.perf_counter()
@@ -136,7 +141,8 @@ def run(label: str, total: int, clients: int, call, server_pid: int) -> dict:
     with ThreadPoolExecutor(max_workers=clients) as pool:
         latencies = sorted(pool.map(one, range(total)))
     wall = time.perf_counter() - started
-    cpu = {part: (seconds - cpu_before[part]) * 1000 / total for part, seconds in cpu_seconds(server_pid).items()}
+    cpu_after = cpu_seconds(server_pid, database)
+    cpu = {part: (seconds - cpu_before[part]) * 1000 / total for part, seconds in cpu_after.items()}
     return {"label": label, "rps": total / wall, "p50": statistics.median(latencies),
             "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], "cpu": cpu}
 
@@ -180,9 +186,10 @@ def main() -> None:
             return http.post(f"{base}/api/v1/meetings/{meeting['id']}/registrations", json=body,
                              timeout=30).status_code
 
-        run("warm-up", 200, args.clients, health, server.pid)
-        baseline = run("GET /healthz", args.requests, args.clients, health, server.pid)
-        measured = run("POST registration", args.requests, args.clients, register, server.pid)
+        database = sa.make_url(url).database
+        run("warm-up", 200, args.clients, health, server.pid, database)
+        baseline = run("GET /healthz", args.requests, args.clients, health, server.pid, database)
+        measured = run("POST registration", args.requests, args.clients, register, server.pid, database)
     finally:
         server.terminate()
         server.wait(10)
@@ -194,10 +201,12 @@ def main() -> None:
           f"PostgreSQL, limits in Redis; {os.cpu_count()} CPUs shared by the clients, gunicorn and PostgreSQL")
     for row in (baseline, measured):
         print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
-    print("CPU ms per request (2 cores shared by all of these):")
+    print(f"CPU ms per request ({os.cpu_count()} cores shared by all of these; 'other': the rest of the machine "
+          "during the run, e.g. other benches or test suites):")
     for row in (baseline, measured):
-        print(f"  {row['label']:<20} " + ", ".join(f"{part} {ms:.2f}" for part, ms in row["cpu"].items())
-              + f"; total {sum(row['cpu'].values()):.2f}")
+        ours = {part: ms for part, ms in row["cpu"].items() if part != "other"}
+        print(f"  {row['label']:<20} " + ", ".join(f"{part} {ms:.2f}" for part, ms in ours.items())
+              + f"; total {sum(ours.values()):.2f}; other {row['cpu']['other']:.2f}")
     ratio = measured["rps"] / baseline["rps"]
     print(f"ratio registration/healthz: throughput {ratio:.2f}x, "
           f"p50 latency {measured['p50'] / baseline['p50']:.2f}x")
