@@ -1,6 +1,7 @@
 """Registrations per second and p50/p99 latency against gunicorn + PostgreSQL, beside /healthz.
 
-Usage: .venv/bin/python bench/registrations.py [--requests 2000] [--clients 16] [--workers 4]
+Usage: .venv/bin/python bench/registrations.py [--requests 2000] [--clients 16] [--workers 4] [--planned]
+       [--gunicorn "--threads 2"]
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench)
 and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/13).
 The database is dropped and recreated. Both endpoints are measured in the same run, with the
@@ -57,6 +58,16 @@ def fresh_database(url: str, capacity: int) -> None:
             meeting.sessions.append(MeetingSession(label=label, capacity=capacity,
                                                    starts_at=datetime(2099, 3, 18, hour, tzinfo=UTC)))
         db.add(meeting)
+        db.commit()
+    engine.dispose()
+
+
+def store_plan(url: str, document: dict) -> None:
+    """Give the bench meeting the plan document the planner stores with a meeting it creates (about 120 KB)."""
+    engine = dbmod.make_engine(url)
+    with dbmod.sessionmaker(bind=engine)() as db:
+        meeting = db.scalar(sa.select(GlobalMeeting))
+        meeting.plan_document, meeting.plan_burden = document, document["burden"]
         db.commit()
     engine.dispose()
 
@@ -153,6 +164,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--gunicorn", default="", help="extra gunicorn options, e.g. '--threads 2'")
+    parser.add_argument("--planned", action="store_true",
+                        help="store a plan document with the meeting, as the planner does for the meetings it creates")
     args = parser.parse_args()
     url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench")
     capacity = args.requests // 2 * 3 // 4
@@ -173,6 +186,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base)
+        if args.planned:
+            store_plan(url, requests.post(f"{base}/api/v1/plans", json={"date": "2099-03-18", "duration": 180},
+                                          timeout=60).json())
         meeting = requests.get(f"{base}/api/v1/meetings", timeout=5).json()[0]
         sessions = [s["id"] for s in meeting["sessions"]]
 
@@ -198,6 +214,7 @@ def main() -> None:
         scratch.cleanup()
     seats = seat_counts(url)
     print(f"gunicorn workers={args.workers} {args.gunicorn}, clients={args.clients}, requests={args.requests} each, "
+          f"{'meeting with its plan document, ' if args.planned else ''}"
           f"PostgreSQL, limits in Redis; {os.cpu_count()} CPUs shared by the clients, gunicorn and PostgreSQL")
     for row in (baseline, measured):
         print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
