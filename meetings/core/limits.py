@@ -18,14 +18,17 @@ The numbers are settings (``RATELIMIT_*``) with these defaults, and why:
 
 Behind a reverse proxy the client address must be the proxy's ``X-Forwarded-For`` (ProxyFix).
 A request over a limit gets 429 with ``Retry-After``, in the documented error shape for the API and
-as a page elsewhere (``errorpages``).
+as a page elsewhere (``errorpages``). Requests within the limits carry no ``X-RateLimit-*`` headers:
+computing them read the counters back from the store on every limited request (two more Redis
+round trips each); only a refused request asks the store when its window ends.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 
 DEFAULTS = {
@@ -77,11 +80,21 @@ def init_app(app: Flask) -> None:
     """
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
-    limiter = Limiter(key_func=client_address, app=app, headers_enabled=True,
+    limiter = Limiter(key_func=client_address, app=app, headers_enabled=False,
                       storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
                       key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "acsg"))
     app.extensions["acsg_limiter"] = limiter
+    app.after_request(_retry_after)
     for endpoint, view in list(app.view_functions.items()):
         for name, methods in _marks(view):
             view = limiter.shared_limit(_setting(name), scope=name.lower(), methods=list(methods))(view)
         app.view_functions[endpoint] = view
+
+
+def _retry_after(response: Response) -> Response:
+    """A refused request learns when the window of the limit it broke ends (``Retry-After``, seconds)."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        broken = current_app.extensions["acsg_limiter"].current_limit
+        if broken is not None and broken.breached:
+            response.headers["Retry-After"] = str(max(1, broken.reset_at - int(time.time())))
+    return response

@@ -42,9 +42,10 @@ class GlobalMeeting(Base):
     reference_timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Zurich")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     # The applied plan (scheduler's plan document) and its per-region burden, read by the next
-    # edition's planner so that bad hours rotate between regions (meetings.planning).
-    plan_document: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
-    plan_burden: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    # edition's planner so that bad hours rotate between regions (meetings.planning). Loaded only when
+    # read: a plan document is about 120 KB of JSON that no page, feed or registration needs.
+    plan_document: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True, deferred=True)
+    plan_burden: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True, deferred=True)
 
     sessions: Mapped[list[MeetingSession]] = relationship(
         back_populates="meeting", order_by="MeetingSession.label", cascade="all, delete-orphan"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from meetings.core.errors import NotFound
 from meetings.models import GlobalMeeting, Registration
@@ -16,8 +16,14 @@ def _meetings(drafts: bool) -> sa.Select:
 
 
 def meeting_or_404(db: Session, meeting_id: int, *, drafts: bool = False) -> GlobalMeeting:
-    """A meeting with its sessions (drafts only when asked: staff pages), or a localized 404."""
-    meeting = db.scalar(_meetings(drafts).where(GlobalMeeting.id == meeting_id))
+    """A meeting with its sessions (drafts only when asked: staff pages), or a localized 404.
+
+    One round trip: the sessions come joined (lists load them with a second query instead).
+    """
+    query = sa.select(GlobalMeeting).options(joinedload(GlobalMeeting.sessions)).where(GlobalMeeting.id == meeting_id)
+    if not drafts:
+        query = query.where(GlobalMeeting.status != "draft")
+    meeting = db.scalars(query).unique().one_or_none()
     if meeting is None:
         raise NotFound("unknown_meeting", _l("This meeting does not exist."))
     return meeting

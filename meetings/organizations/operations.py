@@ -45,19 +45,31 @@ def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[
     """
     workstreams = _workstreams(db, numbers)
     note = rules.limit_text(note, "note", rules.MAX_NOTE)
-    interests = []
-    for workstream in workstreams:
-        interest = db.scalar(
-            sa.select(WorkstreamInterest).where(
-                WorkstreamInterest.organization_id == organization.id,
-                WorkstreamInterest.workstream_id == workstream.id,
-            )
-        )
-        if interest is None:
-            interest = _new_interest(db, organization, workstream, contact_name, contact_email, note, now)
-        interests.append(interest)
+    if not workstreams:
+        return []
+    # One query for the sign-ups that exist, one insert for the missing ones (a registration makes them
+    # while it holds its session's seat lock); one by one only if a colleague signed up at that moment.
+    existing = {interest.workstream_id: interest for interest in db.scalars(sa.select(WorkstreamInterest).where(
+        WorkstreamInterest.organization_id == organization.id,
+        WorkstreamInterest.workstream_id.in_([w.id for w in workstreams])))}
+    missing = [w for w in workstreams if w.id not in existing]
+    if missing:
+        key = rules.email_key(contact_email)
+        try:
+            with db.begin_nested():
+                added = [WorkstreamInterest(organization=organization, workstream=workstream, created_at=now,
+                                            updated_at=now, contact_name=contact_name, contact_email=contact_email,
+                                            contact_email_key=key, created_by_email_key=key, note=note)
+                         for workstream in missing]
+                db.add_all(added)
+                db.flush()
+            existing.update((interest.workstream_id, interest) for interest in added)
+        except sa.exc.IntegrityError:
+            for workstream in missing:
+                existing[workstream.id] = _new_interest(db, organization, workstream, contact_name, contact_email,
+                                                        note, now)
     db.flush()
-    return interests
+    return [existing[w.id] for w in workstreams]
 
 
 def sign_up_organization(db: Session, *, organization: str, category: str, country: str, region: str | None,
@@ -75,6 +87,10 @@ def sign_up_organization(db: Session, *, organization: str, category: str, count
 def _new_interest(db: Session, organization: Organization, workstream: Workstream, contact_name: str,
                   contact_email: str, note: str, now: datetime) -> WorkstreamInterest:
     """Insert the interest, or take the one a concurrent transaction just committed."""
+    found = db.scalar(sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == organization.id,
+                                                          WorkstreamInterest.workstream_id == workstream.id))
+    if found is not None:
+        return found
     key = rules.email_key(contact_email)
     try:
         with db.begin_nested():

@@ -1,15 +1,24 @@
 """Verb-named operations on registrations. They validate, change models and flush; never commit.
 
-Seats are counted under a lock on the session row (``SELECT ... FOR UPDATE`` on PostgreSQL;
+Seats are counted under a lock on the session row (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL;
 SQLite transactions start with ``BEGIN IMMEDIATE``), so concurrent registrations cannot overbook.
+That lock mode serializes every seat count and every change of the session row, but not the
+foreign-key checks (``KEY SHARE``) of rows that merely point at the session: inserting a
+registration, or updating one twice, never waits for a seat holder nor makes one wait.
 
-Every operation that changes a registration takes its locks before writing anything, always in one
-order: the registration's row, then the sessions in id order (:func:`lock_sessions`), with autoflush
-off until then. It re-reads the registration once locked, so it decides on the state that the last
-committed change left (an acknowledged cancellation is never undone by a change that read it earlier).
+Every operation that changes an existing registration takes its locks before writing anything, always
+in one order: the registration's row, then the sessions in id order (:func:`lock_sessions`), with
+autoflush off until then. It re-reads the registration once locked, so it decides on the state that the
+last committed change left (an acknowledged cancellation is never undone by a change that read it earlier).
 Giving a freed seat to the waiting list locks another registration while the session is held: the one
 exception to the order, whose rare deadlock (that person moving to the other session at that moment)
 the database breaks and ``commit_with_retry`` runs again.
+
+A new address is the busy path, so it holds the session lock only for the seat itself: its
+organization (found or created), its registration row (inserted without a seat, ``cancelled``) and
+its verification link are written first; then the session is locked, the seats counted, the status
+set and the registration's event queued, and the request commits. Nothing written before the lock is
+something a seat holder could wait for (organizations are always written before a session lock).
 """
 
 from __future__ import annotations
@@ -144,33 +153,16 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         if existing is not None and existing.status != "cancelled" and api_key is None:
             return RegistrationOutcome(existing, False,
                                        link_sent=identity.send_sign_in_link(db, existing, "sign_in", now))
-        held = {existing.session_id} if existing is not None and existing.status != "cancelled" else set()
+        # Before any session lock: a new organization's pending key must never be waited for by a seat holder.
+        organization = find_or_create_organization(db, data.organization, data.category, data.country,
+                                                   data.region)
+    if existing is None:
+        return _register_new_address(db, meeting, target, organization, data, now, api_key)
+    with db.no_autoflush:
+        held = {existing.session_id} if existing.status != "cancelled" else set()
         locked = lock_sessions(db, {target.id} | held)
     target = _still_open(locked[target.id])
-    organization = find_or_create_organization(db, data.organization, data.category, data.country,
-                                               data.region)
-    if existing is None:
-        registration = Registration(
-            meeting=meeting,
-            session=target,
-            organization=organization,
-            email_key=rules.email_key(data.email),
-            consent_given_at=now,
-            created_at=now,
-            status="cancelled",
-            email_verified_at=now if api_key is not None else None,
-        )
-        _apply_person(registration, data, now)
-        try:
-            with db.begin_nested():  # the same address may be registering for the twin session right now
-                db.add(registration)
-                _take_seat(db, registration, target, now, accept_waitlist=True)
-        except sa.exc.IntegrityError:
-            raise Conflict("registration_in_progress",
-                           _l("This e-mail address was registered at the same moment. Please try again."),
-                           field="email") from None
-        created, left = True, None
-    elif api_key is None:
+    if api_key is None:
         registration = existing  # cancelled: whoever registers now must prove the address again
         registration.organization = organization
         registration.consent_given_at = now
@@ -201,13 +193,51 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
     if api_key is None:
         sent = identity.send_sign_in_link(db, registration, "verify", now)
     else:
-        api_key.last_used_at = now
-        db.add(AuditEntry(at=now, actor_id=None, actor_label=f"api-key:{api_key.hint}", action="api_key.registration",
-                          subject_type="registration", subject_id=registration.id,
-                          details={"key_id": api_key.id, "organization_id": api_key.organization_id,
-                                   "created": created}))
-        db.flush()
+        _record_key_use(db, api_key, registration, created, now)
     return RegistrationOutcome(registration, created, left, link_sent=sent)
+
+
+def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSession, organization,
+                          data: RegistrationInput, now: datetime,
+                          api_key: OrganizationApiKey | None) -> RegistrationOutcome:
+    """Write the registration and its link first, then lock ``target`` only to take a seat or wait (module doc)."""
+    registration = Registration(
+        meeting=meeting,
+        session=target,
+        organization=organization,
+        email_key=rules.email_key(data.email),
+        consent_given_at=now,
+        created_at=now,
+        status="cancelled",  # no seat yet: counted nowhere until the session is locked
+        email_verified_at=now if api_key is not None else None,
+    )
+    _apply_person(registration, data, now)
+    db.add(registration)
+    try:  # the same address may be registering for the twin session right now
+        db.flush()  # no savepoint: the 409 ends the transaction, every caller rolls it back
+    except sa.exc.IntegrityError:
+        raise Conflict("registration_in_progress",
+                       _l("This e-mail address was registered at the same moment. Please try again."),
+                       field="email") from None
+    sent = identity.send_sign_in_link(db, registration, "verify", now) if api_key is None else False
+    with db.no_autoflush:
+        locked = lock_sessions(db, {target.id})
+    _take_seat(db, registration, _still_open(locked[target.id]), now, accept_waitlist=True)
+    sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
+    notify_registration(db, registration, registration.status, now)
+    if api_key is not None:
+        _record_key_use(db, api_key, registration, True, now)
+    return RegistrationOutcome(registration, True, None, link_sent=sent)
+
+
+def _record_key_use(db: Session, api_key: OrganizationApiKey, registration: Registration, created: bool,
+                    now: datetime) -> None:
+    api_key.last_used_at = now
+    db.add(AuditEntry(at=now, actor_id=None, actor_label=f"api-key:{api_key.hint}", action="api_key.registration",
+                      subject_type="registration", subject_id=registration.id,
+                      details={"key_id": api_key.id, "organization_id": api_key.organization_id,
+                               "created": created}))
+    db.flush()
 
 
 KEY_SCOPE = _l("This API key registers the people of its own organization only.")
@@ -411,8 +441,9 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
                accept_waitlist: bool) -> None:
     """Seat the registration in ``session`` (already locked by the caller), or waitlist it."""
+    seat_free = _confirmed_count(db, session.id) < session.capacity  # before any change: nothing to autoflush
     registration.session = session
-    if _confirmed_count(db, session.id) < session.capacity:
+    if seat_free:
         registration.status = "confirmed"
         registration.waitlisted_at = None
     else:
@@ -423,15 +454,16 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
 
 
 def lock_sessions(db: Session, session_ids: set[int]) -> dict[int, MeetingSession]:
-    """Lock the session rows whose seats this transaction counts, in id order, before writing anything.
+    """Lock the session rows whose seats this transaction counts, in id order (``FOR NO KEY UPDATE``).
 
-    Taken first so that no transaction holds another lock (a foreign-key share lock on a session
-    row, a pending unique key of a new organization) while it waits for a seat count; one session's
-    registrations are serialized, the twin session's proceed in parallel.
+    One session's seat counts are serialized, the twin session's proceed in parallel. The lock mode
+    leaves foreign-key checks alone (module doc). Pending unique keys are taken in one order too:
+    organizations always before this lock, workstream sign-ups always under it, so no two
+    transactions wait for each other.
     """
     rows = db.execute(
         sa.select(MeetingSession).where(MeetingSession.id.in_(sorted(session_ids)))
-        .order_by(MeetingSession.id).with_for_update().execution_options(populate_existing=True)
+        .order_by(MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
     ).scalars().all()
     return {row.id: row for row in rows}
 

@@ -21,7 +21,7 @@ from meetings.api.schemas import (
 from meetings.core import rules
 from meetings.core.i18n import current_language
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
-from meetings.organizations.models import WorkstreamInterest
+from meetings.organizations.models import Workstream, WorkstreamInterest
 from meetings.registrations import operations as ops
 
 WORKSTREAM = {"minimum": 1, "maximum": 4, "description": "Workstream number, 1 to 4"}
@@ -81,9 +81,10 @@ class OrganizationRefSchema(ma.Schema):
 
 
 def _workstream_numbers(registration) -> list[int]:
-    interests = object_session(registration).scalars(
-        sa.select(WorkstreamInterest).where(WorkstreamInterest.organization_id == registration.organization_id))
-    return sorted(i.workstream.number for i in interests)
+    """The numbers of the workstreams the registration's organization signed up to, in one query."""
+    return list(object_session(registration).scalars(
+        sa.select(Workstream.number).join(WorkstreamInterest, WorkstreamInterest.workstream_id == Workstream.id)
+        .where(WorkstreamInterest.organization_id == registration.organization_id).order_by(Workstream.number)))
 
 
 def _links(registration) -> dict[str, str]:

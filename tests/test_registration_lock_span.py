@@ -1,0 +1,118 @@
+"""A session's seat lock covers the seat only (PostgreSQL, real connections and commits).
+
+Registrations of one session are serialized by the lock on its row, so whatever a registration does
+while holding it, every other registrant of that session waits for. The lock mode (``FOR NO KEY
+UPDATE``) lets rows that merely point at the session be written meanwhile, and a new address writes its
+registration row and its verification link before it asks for the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from support.api import post_registration, registration_payload
+from support.factories import make_meeting, make_organization
+
+from meetings.core import db as dbmod
+from meetings.models import MeetingSession, Registration
+from meetings.registrations.operations import lock_sessions
+
+
+@pytest.fixture
+def seat_holder(live_app, committed, backend):
+    """A committed meeting, and a second connection holding session A's seat lock (as a registration would)."""
+    if backend != "postgresql":
+        pytest.skip("row lock modes are PostgreSQL's; SQLite serializes writers with BEGIN IMMEDIATE")
+    with dbmod.new_session(live_app) as db:
+        meeting = make_meeting(db, edition="2031-7", capacity=5)
+        ids = meeting.id, meeting.sessions[0].id
+    holder = dbmod.new_session(live_app)
+    lock_sessions(holder, {ids[1]})
+    yield ids, holder
+    holder.rollback()
+    holder.close()
+
+
+def _backend_waiting_for_a_lock(holder, timeout: float = 10) -> int:
+    """The pid of the other backend of this database that waits for a row lock (until ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    with holder.get_bind().connect() as conn:
+        while time.monotonic() < deadline:
+            pid = conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                "AND pid <> pg_backend_pid()")).scalar()
+            if pid is not None:
+                return pid
+            conn.rollback()
+            time.sleep(0.02)
+    raise AssertionError("no registration waited for the seat lock")
+
+
+def test_a_seat_holder_does_not_block_rows_that_point_at_its_session(live_app, seat_holder):
+    (_meeting_id, session_id), _holder = seat_holder
+    with dbmod.new_session(live_app) as db:
+        db.execute(sa.text("SET LOCAL lock_timeout = '2s'"))  # the old FOR UPDATE made this insert wait
+        meeting = db.get(MeetingSession, session_id).meeting
+        db.add(Registration(meeting=meeting, session_id=session_id, organization=make_organization(db),
+                            name="Pointing", email="p@example.org",
+                            email_key="p@example.org", language="en", timezone="UTC", status="cancelled",
+                            consent_given_at=dbmod.utcnow(), created_at=dbmod.utcnow(), updated_at=dbmod.utcnow()))
+        db.flush()  # checks the foreign key (KEY SHARE on the session row) without waiting
+        db.rollback()
+
+
+def test_a_new_address_writes_its_registration_and_link_before_it_waits_for_the_seat(live_app, seat_holder):
+    (meeting_id, session_id), holder = seat_holder
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        post_registration(live_app.test_client(), meeting_id, session_id, "waits@example.org")))
+    thread.start()
+    try:
+        pid = _backend_waiting_for_a_lock(holder)
+        with holder.get_bind().connect() as conn:
+            waiting_for = conn.execute(sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"),
+                                       {"pid": pid}).scalar()
+            written = set(conn.execute(sa.text(
+                "SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND granted "
+                "AND mode = 'RowExclusiveLock' AND locktype = 'relation'"), {"pid": pid}).scalars())
+        assert "FROM sessions" in waiting_for and "FOR NO KEY UPDATE" in waiting_for, waiting_for
+        assert {"registrations", "registration_sign_ins", "outbox"} <= written, written
+    finally:
+        holder.commit()  # the seat is free again
+        thread.join(timeout=30)
+    assert answers[0].status_code == 201 and answers[0].json["status"] == "confirmed", answers[0].json
+
+
+
+def test_an_address_committed_meanwhile_by_another_registration_is_a_localized_409_then_202(live_app, seat_holder):
+    (meeting_id, session_id), holder = seat_holder
+    holder.commit()  # no seat lock here: the other transaction holds the address's pending unique key instead
+    other = dbmod.new_session(live_app)
+    meeting_session = other.get(MeetingSession, session_id)
+    other.add(Registration(meeting=meeting_session.meeting, session=meeting_session,
+                           organization=make_organization(other), name="First", email="twice@example.org",
+                           email_key="twice@example.org", language="en", timezone="UTC", status="confirmed",
+                           consent_given_at=dbmod.utcnow()))
+    other.flush()
+    body = registration_payload(session_id, "Twice@Example.org", name="Second")
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(live_app.test_client().post(
+        f"/api/v1/meetings/{meeting_id}/registrations", json=body, headers={"Accept-Language": "fr"})))
+    thread.start()
+    try:
+        _backend_waiting_for_a_lock(holder)  # its insert waits for the other transaction's address
+    finally:
+        other.commit()
+        other.close()
+        thread.join(timeout=30)
+    refused = answers[0]
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "registration_in_progress", refused.json
+    assert "au même moment" in refused.json["error"]["message"]
+    with dbmod.new_session(live_app) as db:
+        rows = db.scalars(sa.select(Registration).where(Registration.meeting_id == meeting_id)).all()
+        assert [r.name for r in rows] == ["First"]  # nothing of the refused registration was kept
+    again = post_registration(live_app.test_client(), meeting_id, session_id, "twice@example.org")
+    assert again.status_code == 202
