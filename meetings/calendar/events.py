@@ -93,6 +93,11 @@ def cancellation_for_left_session(registration: Registration, left_session: Meet
     return method, data
 
 
+def personal_sequence(registration: Registration, session: MeetingSession) -> int:
+    """The SEQUENCE of ``session``'s event in ``registration``'s calendar (the rule in the module docstring)."""
+    return session.ical_sequence + registration.ical_sequence
+
+
 def is_cancelled_for(registration: Registration, session: MeetingSession) -> bool:
     """Whether ``registration``'s calendar must show ``session`` cancelled (not theirs, or called off)."""
     own = registration.session_id == session.id and registration.status != "cancelled"
@@ -240,10 +245,9 @@ def _session_event(session: MeetingSession, language: str, zone: str | None,
 def _build_session_event(session: MeetingSession, language: str, zone: str | None,
                          registration: Registration | None, include_join_link: bool) -> CalendarEvent:
     meeting = session.meeting
-    sequence = session.ical_sequence
+    sequence = session.ical_sequence if registration is None else personal_sequence(registration, session)
     own = True
     if registration is not None:
-        sequence += registration.ical_sequence
         own = registration.session_id == session.id and registration.status != "cancelled"
     cancelled = is_cancelled_for(registration, session) if registration is not None else (
         session.status == "cancelled" or meeting.status == "cancelled")

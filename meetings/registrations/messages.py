@@ -87,7 +87,7 @@ def calendar_object(registration: Registration) -> CalendarObject | None:
     method = "CANCEL" if calendar.is_cancelled_for(registration, session) else "REQUEST"
     if method == "REQUEST" and registration.status == "waitlisted":
         return None
-    return CalendarObject(session.ical_uid, session.ical_sequence + registration.ical_sequence, method)
+    return CalendarObject(session.ical_uid, calendar.personal_sequence(registration, session), method)
 
 
 def compose_registration_message(db: Session, row: OutboxMessage, now: datetime) -> Composed | Skip:
@@ -114,11 +114,11 @@ def compose_registration_message(db: Session, row: OutboxMessage, now: datetime)
     part = None
     method, ics = calendar.invite_for(registration, now)
     if not (registration.status == "waitlisted" and method == "REQUEST"):  # no seat yet: nothing for a calendar
-        part = CalendarPart(method, ics, session.ical_uid, session.ical_sequence + registration.ical_sequence)
+        part = CalendarPart(method, ics, session.ical_uid, calendar.personal_sequence(registration, session))
     if left is None:
         return Composed(email, part)
     _method, cancel = calendar.cancellation_for_left_session(registration, left, now)
-    left_part = CalendarPart("CANCEL", cancel, left.ical_uid, left.ical_sequence + registration.ical_sequence)
+    left_part = CalendarPart("CANCEL", cancel, left.ical_uid, calendar.personal_sequence(registration, left))
     return Composed(email, part, (left_part,)) if part else Composed(email, left_part)
 
 
