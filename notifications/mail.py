@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
@@ -142,21 +143,10 @@ def compose_email(
     more_calendars: Iterable[tuple[str, bytes]] = (),
 ) -> EmailMessage:
     """Build the message described in the module docstring; ``now`` (aware) becomes the Date header."""
-    method = _checked_method(calendar, calendar_method)
-    extra = [(_checked_method(data, extra_method), data) for extra_method, data in more_calendars]
-    if extra and calendar is None:
-        raise ValueError("more_calendars given without a main calendar")
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    if not _MESSAGE_ID_RE.match(message_id):
-        raise ValueError(f"message_id must look like <local@domain>: {message_id!r}")
-    if not _LANGUAGE_RE.match(language):
-        raise ValueError(f"language is not a language tag: {language!r}")
-    if not subject or not subject.strip():
-        raise ValueError("subject must not be empty")
-    to_list, cc_list = _address_list(to, "to"), _address_list(cc, "cc")
-    if not to_list:
-        raise ValueError("at least one recipient is required in to")
+    checked = check_email(to=to, cc=cc, subject=subject, calendar=calendar,
+                          calendar_method=calendar_method, message_id=message_id, now=now, language=language,
+                          more_calendars=more_calendars)
+    method, extra, to_list, cc_list = checked.method, checked.more, checked.to, checked.cc
 
     body = EmailMessage(policy=_POLICY)
     body.make_alternative()
@@ -202,6 +192,38 @@ def compose_email(
     if "MIME-Version" not in msg:
         msg["MIME-Version"] = "1.0"
     return msg
+
+
+@dataclass(frozen=True)
+class CheckedEmail:
+    """compose_email's arguments once checked: the calendar's method, the further calendars, the recipients."""
+
+    method: str | None
+    more: list[tuple[str, bytes]]
+    to: list[str | Address]
+    cc: list[str | Address]
+
+
+def check_email(*, to: Iterable[str | Address], cc: Iterable[str | Address], subject: str,
+                calendar: bytes | None, calendar_method: str | None, message_id: str, now: datetime,
+                language: str, more_calendars: Iterable[tuple[str, bytes]]) -> CheckedEmail:
+    """The checks compose_email makes before building anything (addresses are checked as headers are set)."""
+    method = _checked_method(calendar, calendar_method)
+    extra = [(_checked_method(data, extra_method), data) for extra_method, data in more_calendars]
+    if extra and calendar is None:
+        raise ValueError("more_calendars given without a main calendar")
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    if not _MESSAGE_ID_RE.match(message_id):
+        raise ValueError(f"message_id must look like <local@domain>: {message_id!r}")
+    if not _LANGUAGE_RE.match(language):
+        raise ValueError(f"language is not a language tag: {language!r}")
+    if not subject or not subject.strip():
+        raise ValueError("subject must not be empty")
+    to_list, cc_list = _address_list(to, "to"), _address_list(cc, "cc")
+    if not to_list:
+        raise ValueError("at least one recipient is required in to")
+    return CheckedEmail(method, extra, to_list, cc_list)
 
 
 def _checked_method(calendar: bytes | None, method: str | None) -> str | None:

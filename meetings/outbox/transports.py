@@ -12,6 +12,7 @@ from pathlib import Path
 
 from notifications.smtp import SmtpSettings, SmtpTransport
 from notifications.webhooks import WebhookLimits, post_webhook
+from notifications.wire import WireEmail
 
 
 class FileMailer:
@@ -20,9 +21,10 @@ class FileMailer:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, msg: EmailMessage) -> dict:
+    def send(self, msg: EmailMessage | WireEmail) -> dict:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = msg["Message-ID"].strip("<>").replace("/", "_").split("@")[0]
+        message_id = msg.message_id if isinstance(msg, WireEmail) else msg["Message-ID"]
+        name = message_id.strip("<>").replace("/", "_").split("@")[0]
         (self.folder / f"{name}.eml").write_bytes(msg.as_bytes())
         return {}
 
