@@ -255,23 +255,25 @@ def _set_address_header(msg: EmailMessage, name: str, values: list[str | Address
 
 def _parse_address(value: str | Address, field: str) -> Address:
     """Return ``value`` as one Address; reject empty, multiple or malformed addresses."""
-    return _check_address(value, field) if isinstance(value, Address) else _parse_text_address(value, field)
+    return _check_address(value, field, value) if isinstance(value, Address) else _parse_text_address(value, field)
 
 
 @lru_cache(maxsize=256)  # the sender is the same in every message
 def _parse_text_address(value: str, field: str) -> Address:
-    return _check_address(value, field)
+    return parse_address_header(value, field)[0]
 
 
-def _check_address(value: str | Address, field: str) -> Address:
-    if isinstance(value, Address):
-        address = value
-    else:
-        parsed = _POLICY.header_factory(field, value)
-        addresses = parsed.addresses
-        if parsed.defects or len(addresses) != 1:
-            raise ValueError(f"{field} needs exactly one valid address per item, got {value!r}")
-        address = addresses[0]
+def parse_address_header(value: str, field: str) -> tuple[Address, BaseHeader]:
+    """The one address written in ``value``, checked, and the ``field`` header parsed from ``value`` (the header
+    ``msg[field] = [address]`` makes, when ``str(address) == value``: it parses that text)."""
+    parsed = _POLICY.header_factory(field, value)
+    addresses = parsed.addresses
+    if parsed.defects or len(addresses) != 1:
+        raise ValueError(f"{field} needs exactly one valid address per item, got {value!r}")
+    return _check_address(addresses[0], field, value), parsed
+
+
+def _check_address(address: Address, field: str, value: str | Address) -> Address:
     if not address.username or not address.domain:
         raise ValueError(f"{field} contains an address without local part or domain: {value!r}")
     if not address.username.isascii():

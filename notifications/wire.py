@@ -45,6 +45,7 @@ from notifications.mail import (
     _parse_address,
     check_email,
     compose_email,
+    parse_address_header,
 )
 
 _CRLF = "\r\n"
@@ -304,6 +305,10 @@ def _fold(name: str, value: object) -> tuple[object, bytes]:
 
 
 def _address_header(name: str, values: list) -> tuple[object, bytes]:
+    if len(values) == 1 and isinstance(values[0], str):  # one recipient written as text: parse it once
+        address, parsed = parse_address_header(values[0], name)
+        if str(address) == values[0]:  # the text compose_email's header re-parses: the same header
+            return parsed, _POLICY.fold_binary(name, parsed)
     return _fold(name, [_parse_address(value, name) for value in values])
 
 

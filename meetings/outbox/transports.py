@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import cached_property
 from pathlib import Path
 
 from notifications.smtp import SmtpSettings, SmtpTransport
@@ -38,7 +39,7 @@ class Transports:
     mail_folder: Path | None
     webhook_limits: WebhookLimits = WebhookLimits()
 
-    @property
+    @cached_property  # read for every message
     def message_domain(self) -> str:
         """Domain of Message-IDs: the sender's."""
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "acsg.invalid"
