@@ -20,6 +20,9 @@ the METHOD line inside the calendar; a mismatch raises ValueError (clients silen
 Subjects and bodies arrive already translated; this module adds no user-facing text. Non-ASCII
 bodies go out quoted-printable, headers as RFC 2047 encoded words, so the wire format is 7-bit clean;
 international domains become punycode, non-ASCII local parts are refused (no SMTPUTF8 support).
+
+The delivery worker does not build this tree: :func:`notifications.wire.compose_wire_email` writes the very bytes
+``smtplib`` would send for it (same arguments, same checks), several times faster.
 """
 
 from __future__ import annotations
