@@ -144,12 +144,20 @@ def _shared_lines(method: str, event: CalendarEvent, organizer: Person, prefix: 
 
 
 def _own_lines(attendee: Person, now: datetime) -> tuple[bytes, bytes]:
-    """The DTSTAMP and ATTENDEE content lines of one message, written by the same code as a whole calendar."""
+    """The DTSTAMP and ATTENDEE content lines of one message, written by the same code as a whole calendar
+    (each content line is written on its own: the stamp is reused for every message of the same second)."""
     vevent = Event()
-    vevent.add("DTSTAMP", _utc(now))
     _add_people_attendee(vevent, attendee)
-    stamp, attendee_lines = (m.group() for m in _OWN_LINES.finditer(vevent.to_ical()))
-    return stamp, attendee_lines
+    (attendee_lines,) = (m.group() for m in _OWN_LINES.finditer(vevent.to_ical()))
+    return _stamp_line(_utc(now)), attendee_lines
+
+
+@lru_cache(maxsize=64)
+def _stamp_line(stamp: datetime) -> bytes:
+    vevent = Event()
+    vevent.add("DTSTAMP", stamp)
+    (line,) = (m.group() for m in _OWN_LINES.finditer(vevent.to_ical()))
+    return line
 
 
 def build_feed(

@@ -19,6 +19,7 @@ from email.utils import parseaddr
 from types import TracebackType
 
 from notifications.errors import DeliveryError
+from notifications.wire import WireEmail
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,9 @@ class SmtpTransport:
         finally:
             conn.close()
 
-    def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        """Send one message; return the recipients refused while others were accepted (usually empty)."""
+    def send(self, msg: EmailMessage | WireEmail) -> dict[str, tuple[int, bytes]]:
+        """Send one message (a ``WireEmail`` goes as written); return the recipients refused while others were
+        accepted (usually empty)."""
         reused = self._conn is not None
         self.open()
         try:
@@ -177,13 +179,16 @@ class SmtpTransport:
             except _Dropped as again:
                 raise _temporary(again.cause) from again.cause
 
-    def _send_once(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    def _send_once(self, msg: EmailMessage | WireEmail) -> dict[str, tuple[int, bytes]]:
         """Send over the current connection; raise _Dropped if it vanished before DATA."""
         conn = self._conn
         assert conn is not None
         conn.data_started = False
         try:
-            refused = conn.send_message(msg)
+            if isinstance(msg, WireEmail):
+                refused = conn.sendmail(msg.mail_from, list(msg.recipients), msg.data)
+            else:
+                refused = conn.send_message(msg)
         except (smtplib.SMTPException, OSError) as exc:
             # SMTPException subclasses OSError: only socket errors and disconnects mean "connection gone".
             gone = (conn.sock is None or isinstance(exc, smtplib.SMTPServerDisconnected)
@@ -194,7 +199,8 @@ class SmtpTransport:
                     raise _Dropped(exc) from exc
             raise _classify(exc) from exc
         if refused:
-            log.warning("SMTP refused some recipients of %s: %s", msg.get("Message-ID"), refused)
+            message_id = msg.message_id if isinstance(msg, WireEmail) else msg.get("Message-ID")
+            log.warning("SMTP refused some recipients of %s: %s", message_id, refused)
         return refused
 
     def _discard(self) -> None:
@@ -204,7 +210,7 @@ class SmtpTransport:
             conn.close()
 
 
-def send_one(settings: SmtpSettings, msg: EmailMessage, *, ssl_context: ssl.SSLContext | None = None
+def send_one(settings: SmtpSettings, msg: EmailMessage | WireEmail, *, ssl_context: ssl.SSLContext | None = None
              ) -> dict[str, tuple[int, bytes]]:
     """Send one message over a connection of its own (simple, but slow for batches)."""
     with SmtpTransport(settings, ssl_context=ssl_context) as transport:

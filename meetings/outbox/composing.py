@@ -16,10 +16,12 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
+from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
 from sqlalchemy.orm import Session
 
 from meetings.outbox.models import OutboxMessage
@@ -138,9 +140,24 @@ def compose_row(db: Session, row: OutboxMessage, now: datetime) -> Composed | Sk
 def render_email(template: str, language: str, **context: object) -> RenderedEmail:
     """Render ``email/<template>.{subject.txt,txt,html}`` in ``language`` (no request needed)."""
     with force_locale(language):
+        context = {**_catalog_callables(get_translations()), **context}
         subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
         return RenderedEmail(subject=subject[:300], text=render_template(f"email/{template}.txt", **context),
                              html=render_template(f"email/{template}.html", **context))
+
+
+@lru_cache(maxsize=16)
+def _catalog_callables(translations: object) -> dict[str, Callable]:
+    """The template ``gettext`` family Flask-Babel installs (Jinja's new-style wrappers), bound to one catalog.
+
+    Flask-Babel's own look the catalog up again for every string (application context, locale, domain, cache:
+    about 20 strings per message); within ``force_locale`` it is always this one. Template variables take
+    precedence over the environment's globals, so ``_()`` and ``{% trans %}`` use these.
+    """
+    return {"gettext": _make_new_gettext(translations.ugettext),
+            "ngettext": _make_new_ngettext(translations.ungettext),
+            "pgettext": _make_new_pgettext(translations.upgettext),
+            "npgettext": _make_new_npgettext(translations.unpgettext)}
 
 
 def _stored(row: OutboxMessage) -> Composed:

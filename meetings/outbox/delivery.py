@@ -52,9 +52,10 @@ from meetings.outbox.enqueue import COALESCE
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.transports import Transports, transports_from_config
 from notifications.errors import DeliveryError
-from notifications.mail import compose_email, make_message_id
+from notifications.mail import make_message_id
 from notifications.retry import is_exhausted, next_attempt_at
 from notifications.webhooks import build_webhook_request
+from notifications.wire import WireEmail, compose_wire_email
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,11 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT
     return token, [row.id for row in rows]
 
 
-def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime):
-    """The MIME message of a composed e-mail row (same Message-ID on every attempt)."""
+def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime) -> WireEmail:
+    """The message of a composed e-mail row as SMTP carries it (same Message-ID on every attempt): the bytes
+    ``compose_email`` and ``send_message`` would make, written directly (:mod:`notifications.wire`)."""
     calendar = composed.calendar
-    return compose_email(
+    return compose_wire_email(
         sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=composed.email.subject,
         text=composed.email.text, html=composed.email.html, calendar=calendar.data if calendar else None,
         calendar_method=calendar.method if calendar else None,

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import cached_property
 from pathlib import Path
 
 from notifications.smtp import SmtpSettings, SmtpTransport
 from notifications.webhooks import WebhookLimits, post_webhook
+from notifications.wire import WireEmail
 
 
 class FileMailer:
@@ -20,9 +22,10 @@ class FileMailer:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, msg: EmailMessage) -> dict:
+    def send(self, msg: EmailMessage | WireEmail) -> dict:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = msg["Message-ID"].strip("<>").replace("/", "_").split("@")[0]
+        message_id = msg.message_id if isinstance(msg, WireEmail) else msg["Message-ID"]
+        name = message_id.strip("<>").replace("/", "_").split("@")[0]
         (self.folder / f"{name}.eml").write_bytes(msg.as_bytes())
         return {}
 
@@ -36,7 +39,7 @@ class Transports:
     mail_folder: Path | None
     webhook_limits: WebhookLimits = WebhookLimits()
 
-    @property
+    @cached_property  # read for every message
     def message_domain(self) -> str:
         """Domain of Message-IDs: the sender's."""
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "acsg.invalid"

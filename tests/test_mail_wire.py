@@ -1,0 +1,201 @@
+"""E-mails written straight to wire bytes (notifications.wire) equal compose_email as smtplib sends it.
+
+The reference is the std-lib itself: ``compose_email`` builds the EmailMessage and ``smtplib.SMTP.send_message``
+flattens it and picks the envelope (captured here instead of going to a server). Boundaries are random: both
+sides start from the same seed of :mod:`random`, as the generator draws them from it.
+"""
+
+import random
+import smtplib
+import string
+from datetime import UTC, datetime, timedelta, timezone
+from email.headerregistry import Address
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from notifications.mail import compose_email, make_message_id
+from notifications.wire import WireEmail, compose_wire_email, wire_from_message
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def ics(method: str, summary: str = "Réunion mondiale — session A", uid: str = "7f1c2b8e@acsg.example") -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ACSG//tests//EN", f"METHOD:{method}", "BEGIN:VEVENT",
+             f"UID:{uid}", "DTSTAMP:20250301T093000Z", "DTSTART:20250415T130000Z", "SEQUENCE:3",
+             f"SUMMARY:{summary}", "END:VEVENT", "END:VCALENDAR"]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+class _Capture(smtplib.SMTP):
+    """smtplib's send_message without a server: what it would hand to sendmail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple] = []
+
+    def ehlo_or_helo_if_needed(self) -> None:
+        pass
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):  # noqa: ANN001
+        self.sent.append((from_addr, tuple(to_addrs), msg, tuple(mail_options)))
+        return {}
+
+
+def reference(args: dict):
+    """(mail_from, recipients, bytes) as smtplib.send_message sends compose_email's message, or the error."""
+    try:
+        msg = compose_email(**args)
+        capture = _Capture()
+        capture.send_message(msg)
+    except Exception as error:  # noqa: BLE001  (the same error is expected from the wire writer)
+        return type(error), str(error)
+    (mail_from, recipients, data, options), = capture.sent
+    assert options == ()  # never SMTPUTF8: addresses are ASCII (punycode domains, no non-ASCII local parts)
+    return mail_from, recipients, data
+
+
+def written(args: dict):
+    try:
+        wire = compose_wire_email(**args)
+    except Exception as error:  # noqa: BLE001
+        return type(error), str(error)
+    assert isinstance(wire, WireEmail) and wire.message_id == args["message_id"]
+    return wire.mail_from, wire.recipients, wire.data
+
+
+def assert_same(args: dict, seed: int = 0) -> None:
+    random.seed(seed)
+    expected = reference(args)
+    random.seed(seed)
+    assert written(args) == expected
+
+
+def base(**overrides) -> dict:
+    args = dict(
+        sender="Secrétariat ACSG <secretariat@acsg.example>", to=["Amélie Dupré <amelie@example.org>"],
+        subject="Invitation : réunion mondiale", text="Bonjour Amélie,\nVotre inscription est confirmée.",
+        html="<p>Bonjour Amélie,</p>", calendar=ics("REQUEST"), calendar_method="REQUEST",
+        message_id=make_message_id("registration:42:confirmed", "acsg.example"), now=NOW, language="fr",
+    )
+    return args | overrides
+
+
+@pytest.mark.parametrize("args", [
+    base(),
+    base(calendar=None, calendar_method=None),
+    base(more_calendars=[("CANCEL", ics("CANCEL"))]),
+    base(more_calendars=[("CANCEL", ics("CANCEL")), ("REQUEST", ics("REQUEST", "B"))]),
+    base(calendar=ics("CANCEL"), calendar_method="CANCEL", text="ascii only", html="<p>ascii</p>"),
+    base(calendar=ics("PUBLISH", "ascii summary"), calendar_method=None),
+    base(cc=["liaison@mission.example", '"Doe, Jane" <jane@exämple.org>'], reply_to="Équipe <equipe@acsg.example>"),
+    base(to=[Address("Zoë \"Z\" Ñandú", "zoe", "example.org")], sender=Address("ACSG", "dialogue", "acsg.example")),
+    base(subject="A subject long enough to be folded over more than one line, with accents: é à ü " * 3),
+    base(text="x" * 200 + "\r\nshort\rline\n" + "y" * 79, html="a" * 78 + "\n" + "b" * 79),
+    base(text="", html="\n"),
+    base(headers={"X-Campaign": "move", "Sender": "Other <other@acsg.example>"}),
+    base(message_id="<custom.id-1@mail.acsg.example>",
+         now=datetime(2025, 7, 1, 23, 59, tzinfo=timezone(timedelta(hours=-7)))),
+    base(attachment_name="réunion mondiale — invitation à la session A du dialogue.ics"),
+])
+def test_wire_bytes_equal_compose_email_as_smtplib_sends_it(args):
+    assert_same(args)
+
+
+def test_a_body_holding_the_boundary_line_gets_the_same_boundary_as_from_the_generator():
+    random.seed(7)
+    token = random.randrange(2**63 - 1)
+    boundary = "=" * 15 + f"{token:019d}" + "=="
+    for text in (f"--{boundary}", f"before\n--{boundary}--\nafter", f"--{boundary}\n--{boundary}.0"):
+        assert_same(base(text=text), seed=7)
+        assert_same(base(text=text, calendar=None, calendar_method=None), seed=7)
+
+
+@pytest.mark.parametrize("args", [
+    base(subject="two\nlines"), base(subject=" "), base(to=["Jo, Bo <jo@example.org>"]), base(to=[]),
+    base(to=["josé@example.org"]), base(cc=["not an address"]), base(reply_to="a@b@c"), base(language="fr_FR"),
+    base(calendar_method="CANCEL"), base(message_id="no-brackets@x"),
+    base(now=datetime(2025, 1, 1)),  # noqa: DTZ001  (naive on purpose)
+    base(text="\ud800"), base(headers={"Subject": "again"}),
+])
+def test_wire_writer_refuses_what_compose_email_refuses(args):
+    assert isinstance(reference(args)[0], type) and issubclass(reference(args)[0], Exception)
+    assert_same(args)
+
+
+def test_wire_from_message_is_what_send_message_sends():
+    msg = compose_email(**base(cc=["c@example.org"]))
+    capture = _Capture()
+    random.seed(3)
+    capture.send_message(msg)
+    msg = compose_email(**base(cc=["c@example.org"]))
+    random.seed(3)
+    wire = wire_from_message(msg)
+    assert capture.sent == [(wire.mail_from, wire.recipients, wire.data, ())]
+    assert wire.recipients == ("amelie@example.org", "c@example.org")
+
+
+# Generated inputs -------------------------------------------------------------------------------------------
+
+_WORDS = st.text(alphabet=st.sampled_from(list(string.ascii_letters + string.digits + " ,.;:'\"()<>@=?!-_/\\")
+                                          + list("éàüßçñøæœ—–…’“”«»中文Ωπ€")), min_size=0, max_size=40)
+_LINE = st.one_of(_WORDS, st.text(min_size=0, max_size=120), st.text(alphabet="ab ", min_size=60, max_size=200))
+_BODY = st.lists(_LINE, max_size=14).flatmap(
+    lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(lines)))
+_LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True)
+_DOMAIN = st.sampled_from(["example.org", "mission.example", "exämple.org", "xn--bcher-kva.example", "a.b.c.example"])
+
+
+@st.composite
+def _address(draw):
+    address = f"{draw(_LOCAL)}@{draw(_DOMAIN)}"
+    name = draw(st.one_of(st.none(), _WORDS))
+    form = draw(st.sampled_from(["text", "quoted", "object"]))
+    if name is None:
+        return address
+    if form == "object":
+        return Address(name, *address.split("@"))
+    if form == "quoted":
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}" <{address}>'
+    return f"{name} <{address}>"
+
+
+@st.composite
+def _calendar(draw):
+    method = draw(st.sampled_from(["REQUEST", "CANCEL", "PUBLISH"]))
+    summary = draw(_WORDS).replace("\r", " ").replace("\n", " ")
+    return method, ics(method, summary or "x", uid=f"{draw(_LOCAL)}@acsg.example")
+
+
+@st.composite
+def _arguments(draw):
+    calendar = draw(st.one_of(st.none(), _calendar()))
+    more = draw(st.lists(_calendar(), max_size=2)) if calendar is not None else []
+    zone = timezone(timedelta(minutes=draw(st.integers(-12 * 60, 14 * 60))))
+    now = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1)))  # noqa: DTZ001
+    now = now.replace(tzinfo=zone)
+    return dict(
+        sender=draw(st.one_of(st.just("ACSG Dialogue Platform <dialogue@acsg.example.org>"), _address())),
+        to=draw(st.lists(_address(), min_size=1, max_size=3)),
+        cc=draw(st.lists(_address(), max_size=2)),
+        reply_to=draw(st.one_of(st.none(), _address())),
+        subject=draw(st.one_of(_WORDS.filter(str.strip), st.text(min_size=1, max_size=200))),
+        text=draw(_BODY), html=draw(_BODY),
+        calendar=None if calendar is None else calendar[1],
+        calendar_method=None if calendar is None else draw(st.sampled_from([calendar[0], calendar[0].lower(), None])),
+        more_calendars=[(method, data) for method, data in more],
+        message_id=draw(st.one_of(
+            st.builds(make_message_id, st.text(min_size=1, max_size=30), st.sampled_from(["acsg.example", "x.org"])),
+            st.from_regex(r"<[a-z0-9.$-]{1,60}@[a-z0-9.-]{1,40}>", fullmatch=True))),
+        now=now, language=draw(st.sampled_from(["en", "fr", "es", "pt-BR"])),
+        attachment_name=draw(st.sampled_from(["invite.ics", "réunion.ics", "a long name " * 6 + ".ics"])),
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(args=_arguments(), seed=st.integers(0, 2**32))
+@example(args=base(), seed=1)
+def test_generated_messages_are_byte_identical(args, seed):
+    assert_same(args, seed)
