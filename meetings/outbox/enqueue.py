@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from meetings.outbox.models import OutboxMessage, Webhook
@@ -43,7 +44,7 @@ def enqueue_message(db: Session, *, key: str, topic: str, composer: str, to: lis
         if calendar is None or registration_id is None:
             raise ValueError("only a registration's calendar message can be coalesced")
         facts[COALESCE] = True
-    return _insert_once(db, OutboxMessage(
+    return _insert_once(db, dict(
         key=key, channel="email", topic=topic, next_attempt_at=now, created_at=now, to_addresses=list(to),
         cc_addresses=list(cc or []), language=language, composer=composer, facts=facts,
         secrets=dict(secrets) if secrets else None, registration_id=registration_id,
@@ -58,7 +59,7 @@ def enqueue_webhook_event(db: Session, *, event_type: str, event_id: str, payloa
     for hook in db.scalars(sa.select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)):
         if event_type not in (hook.events or []):
             continue
-        row = _insert_once(db, OutboxMessage(
+        row = _insert_once(db, dict(
             key=f"webhook:{hook.id}:{event_id}", channel="webhook", topic=event_type, next_attempt_at=now,
             created_at=now, webhook_id=hook.id,
             payload={"type": event_type, "id": event_id, "data": payload}))
@@ -67,13 +68,13 @@ def enqueue_webhook_event(db: Session, *, event_type: str, event_id: str, payloa
     return rows
 
 
-def _insert_once(db: Session, row: OutboxMessage) -> OutboxMessage | None:
-    if db.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.key == row.key)) is not None:
-        return None
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except sa.exc.IntegrityError:  # the same key committed meanwhile by a concurrent transaction
-        return None
-    return row
+def _insert_once(db: Session, values: dict) -> OutboxMessage | None:
+    """The new row (in the session), or None when a row with its key exists: one ``INSERT ... ON CONFLICT DO NOTHING``.
+
+    A row with the same key that a concurrent transaction has written but not yet committed makes the
+    database wait for that transaction: nothing is inserted if it commits, the row is if it rolls back.
+    Any other error (a foreign key, a check) is raised as before.
+    """
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return db.scalars(insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
+                      .returning(OutboxMessage)).one_or_none()
