@@ -41,27 +41,35 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def messages_left_today(db: Session, email_key: str, now: datetime) -> int:
-    """How many more messages anonymous requests may still cause to this address in the last 24 hours."""
-    limit = int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))
-    sent = db.scalar(sa.select(sa.func.count()).select_from(RegistrationSignIn).where(
-        RegistrationSignIn.email_key == email_key, RegistrationSignIn.created_at > now - timedelta(days=1))) or 0
-    return max(0, limit - sent)
+def _links_sent_today(email_key: str, now: datetime) -> sa.ScalarSelect:
+    """How many links (each a message an anonymous request caused) the address received in the last 24 hours."""
+    return sa.select(sa.func.count()).select_from(RegistrationSignIn).where(
+        RegistrationSignIn.email_key == email_key, RegistrationSignIn.created_at > now - timedelta(days=1)
+    ).scalar_subquery()
 
 
 def send_sign_in_link(db: Session, registration: Registration, purpose: str, now: datetime) -> bool:
-    """E-mail a one-time link to the registration's address; False when the address had its share today."""
+    """E-mail a one-time link to the registration's address; False when the address had its share today.
+
+    One statement counts the address's messages of the last 24 hours and stores the link only below
+    the limit (``INSERT ... SELECT ... WHERE``); the e-mail carrying it is queued in a second one.
+    """
     assert purpose in LINK_LIFETIME, purpose
-    if not registration.email or messages_left_today(db, registration.email_key, now) <= 0:
+    if not registration.email:
         return False
+    limit = int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))
     token = secrets.token_urlsafe(32)
-    link = RegistrationSignIn(registration=registration, email_key=registration.email_key, token_hash=digest(token),
-                              created_at=now, expires_at=now + LINK_LIFETIME[purpose])
-    db.add(link)
-    db.flush()
-    enqueue_message(db, key=f"registration:{registration.id}:sign_in:{link.token_hash[:24]}",
+    link = {"registration_id": registration.id, "email_key": registration.email_key, "token_hash": digest(token),
+            "created_at": now, "expires_at": now + LINK_LIFETIME[purpose]}
+    columns = RegistrationSignIn.__table__.c
+    link_id = db.scalar(sa.insert(RegistrationSignIn.__table__).from_select(
+        list(link), sa.select(*(sa.literal(value, columns[name].type) for name, value in link.items()))
+        .where(_links_sent_today(registration.email_key, now) < limit)).returning(columns.id))
+    if link_id is None:
+        return False
+    enqueue_message(db, key=f"registration:{registration.id}:sign_in:{link['token_hash'][:24]}",
                     topic=f"registration.{purpose}", composer=SIGN_IN_COMPOSER, to=[registration.email],
-                    language=registration.language, now=now, facts={"purpose": purpose, "link_id": link.id},
+                    language=registration.language, now=now, facts={"purpose": purpose, "link_id": link_id},
                     secrets={"token": token}, registration_id=registration.id)
     return True
 
