@@ -52,6 +52,17 @@ def test_register_then_register_again_changes_nothing(client, db, meeting):
     assert _count(db, meeting_id=meeting.id) == 1
 
 
+def test_a_registration_shows_every_workstream_its_organization_signed_up_to(client, db, meeting):
+    assert register(client, meeting, workstreams=[3]).json["workstreams"] == [3]
+    colleague = register(client, meeting, email="colleague@example.org", workstreams=[1, 3]).json
+    assert colleague["workstreams"] == [1, 3]  # the sign-up made before, and the new one
+    third = register(client, meeting, email="third@example.org", organization="COMISIÓN  de refugiados").json
+    assert third["workstreams"] == [1, 3]
+    assert client.get(f"/api/v1/registrations/{third['token']}").json["workstreams"] == [1, 3]
+    assert register(client, meeting, email="other@example.org", organization="Other").json["workstreams"] == []
+    assert db.scalar(sa.select(sa.func.count()).select_from(WorkstreamInterest)) == 2
+
+
 def test_email_uniqueness_is_enforced_by_the_database(client, db, meeting):
     register(client, meeting)
     existing = db.scalar(sa.select(Registration))
