@@ -24,7 +24,7 @@ something a seat holder could wait for (organizations are always written before 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -230,9 +230,18 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
     return RegistrationOutcome(registration, True, None, link_sent=sent)
 
 
+KEY_USE_PRECISION = timedelta(minutes=1)
+
+
 def _record_key_use(db: Session, api_key: OrganizationApiKey, registration: Registration, created: bool,
                     now: datetime) -> None:
-    api_key.last_used_at = now
+    """Audit the use; note when the key was last used, to the minute (as the secretariat's list shows it).
+
+    Updating the key's row on every use would make every registration made with the key wait for the
+    previous one to commit (a row lock held until then, with a session's seat lock): once a minute is enough.
+    """
+    if api_key.last_used_at is None or now - api_key.last_used_at >= KEY_USE_PRECISION:
+        api_key.last_used_at = now
     db.add(AuditEntry(at=now, actor_id=None, actor_label=f"api-key:{api_key.hint}", action="api_key.registration",
                       subject_type="registration", subject_id=registration.id,
                       details={"key_id": api_key.id, "organization_id": api_key.organization_id,
