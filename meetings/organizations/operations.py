@@ -21,7 +21,7 @@ def find_or_create_organization(db: Session, name: str, category: str, country: 
     organization's workstreams afterwards needs no query (``interests`` stays loaded).
     """
     key = organization_key(name)
-    organization = db.scalars(_with_interests(key, country)).unique().one_or_none()
+    organization = db.scalars(WITH_INTERESTS, {"name_key": key, "country": country}).unique().one_or_none()
     if organization is None:
         try:
             with db.begin_nested():  # a concurrent registration may create the same organization
@@ -30,15 +30,16 @@ def find_or_create_organization(db: Session, name: str, category: str, country: 
                 db.add(organization)
                 db.flush()
         except sa.exc.IntegrityError:
-            organization = db.scalars(_with_interests(key, country)).unique().one()
+            organization = db.scalars(WITH_INTERESTS, {"name_key": key, "country": country}).unique().one()
     elif region and not organization.region:
         organization.region = region
     return organization
 
 
-def _with_interests(key: str, country: str) -> sa.Select:
-    return sa.select(Organization).where(Organization.name_key == key, Organization.country == country).options(
-        joinedload(Organization.interests).joinedload(WorkstreamInterest.workstream))
+# An organization by name key and country with its sign-ups and their workstreams (built once: the busy path).
+WITH_INTERESTS = sa.select(Organization).where(
+    Organization.name_key == sa.bindparam("name_key"), Organization.country == sa.bindparam("country")
+).options(joinedload(Organization.interests).joinedload(WorkstreamInterest.workstream))
 
 
 def signed_up_numbers(organization: Organization) -> list[int] | None:

@@ -52,16 +52,19 @@ def enqueue_message(db: Session, *, key: str, topic: str, composer: str, to: lis
         calendar_method=calendar.method if calendar else None))
 
 
+_ACTIVE_WEBHOOKS = sa.select(Webhook.id, Webhook.events).where(Webhook.active.is_(True)).order_by(Webhook.id)
+
+
 def enqueue_webhook_event(db: Session, *, event_type: str, event_id: str, payload: dict,
                           now: datetime) -> list[OutboxMessage]:
     """Queue ``event_type`` for every active webhook subscribed to it."""
     rows = []
-    for hook in db.scalars(sa.select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)):
-        if event_type not in (hook.events or []):
+    for hook_id, events in db.execute(_ACTIVE_WEBHOOKS):
+        if event_type not in (events or []):
             continue
         row = _insert_once(db, dict(
-            key=f"webhook:{hook.id}:{event_id}", channel="webhook", topic=event_type, next_attempt_at=now,
-            created_at=now, webhook_id=hook.id,
+            key=f"webhook:{hook_id}:{event_id}", channel="webhook", topic=event_type, next_attempt_at=now,
+            created_at=now, webhook_id=hook_id,
             payload={"type": event_type, "id": event_id, "data": payload}))
         if row is not None:
             rows.append(row)
