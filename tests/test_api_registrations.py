@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from support.api import register, registration_payload
@@ -86,6 +88,27 @@ def test_beyond_capacity_is_waitlisted_and_cancellation_promotes_oldest(client, 
     assert client.get(f"/api/v1/registrations/{tokens[2]['token']}").json["status"] == "confirmed"
     assert client.get(f"/api/v1/registrations/{tokens[3]['token']}").json["waitlist_position"] == 1
     assert _count(db, session_id=meeting.sessions[0].id, status="confirmed") == 2
+
+
+def test_the_answer_gives_the_waitlist_position_the_registration_has_once_committed(client, db):
+    meeting = make_meeting(db, capacity=1)
+    register(client, meeting, email="seated@example.org")
+    first = register(client, meeting, email="first@example.org").json
+    later = db.scalar(sa.select(Registration).where(Registration.email == "first@example.org"))
+    later.waitlisted_at += timedelta(hours=1)  # as if it had been waitlisted after the next one
+    db.commit()
+    second = register(client, meeting, email="second@example.org").json
+    third = register(client, meeting, email="third@example.org").json
+    assert (second["waitlist_position"], third["waitlist_position"]) == (1, 2)  # ahead of "first" now
+    for answer, position in ((second, 1), (first, 3), (third, 2)):
+        assert client.get(f"/api/v1/registrations/{answer['token']}").json["waitlist_position"] == position
+    moved = client.patch(f"/api/v1/registrations/{first['token']}",
+                         json={"session_id": meeting.sessions[1].id, "accept_waitlist": True}).json
+    assert moved["status"] == "confirmed" and moved["waitlist_position"] is None
+    moved_back = client.patch(f"/api/v1/registrations/{first['token']}",
+                              json={"session_id": meeting.sessions[0].id, "accept_waitlist": True}).json
+    assert moved_back["status"] == "waitlisted" and moved_back["waitlist_position"] == 3
+    assert client.get(f"/api/v1/registrations/{first['token']}").json["waitlist_position"] == 3
 
 
 def test_moving_from_a_to_b_frees_the_seat_in_a(client, db):

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from meetings.core import rules
 from meetings.core.audit import AuditEntry
+from meetings.core.db import UTCDateTime
 from meetings.core.errors import Conflict, Forbidden, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
@@ -355,9 +356,16 @@ def seats_left_by_session(db: Session, sessions: list[MeetingSession]) -> dict[i
 
 
 def waitlist_position(db: Session, registration: Registration) -> int | None:
-    """1 for the next person to get a seat; None when not waitlisted."""
+    """1 for the next person to get a seat; None when not waitlisted.
+
+    A registration waitlisted in this database session (request) has its position counted already,
+    under the session's lock (:func:`_take_seat`), as it stays until that transaction commits: no query.
+    """
     if registration.status != "waitlisted":
         return None
+    known = db.info.get(_POSITIONS, {}).get(registration.id)
+    if known is not None and known[0] == (registration.session_id, registration.waitlisted_at):
+        return known[1]
     ahead = db.scalar(
         sa.select(sa.func.count()).select_from(Registration).where(
             Registration.session_id == registration.session_id,
@@ -370,6 +378,9 @@ def waitlist_position(db: Session, registration: Registration) -> int | None:
         )
     )
     return (ahead or 0) + 1
+
+
+_POSITIONS = "waitlist_positions"  # db.info key: registration id -> ((session id, waitlisted at), position)
 
 
 def lock_registration(db: Session, registration: Registration) -> Registration:
@@ -445,10 +456,16 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
                accept_waitlist: bool) -> None:
-    """Seat the registration in ``session`` (already locked by the caller), or waitlist it."""
-    seat_free = _confirmed_count(db, session.id) < session.capacity  # before any change: nothing to autoflush
+    """Seat the registration in ``session`` (already locked by the caller), or waitlist it.
+
+    One query counts the seats taken and, for the place it would take on the waiting list (waitlisted
+    at ``now``), the registrations waiting before it; the registration is counted in neither (it is
+    ``cancelled`` until now). Before any change: nothing to autoflush.
+    """
+    confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
+        "session_id": session.id, "now": now, "registration_id": registration.id}).one()
     registration.session = session
-    if seat_free:
+    if confirmed < session.capacity:
         registration.status = "confirmed"
         registration.waitlisted_at = None
     else:
@@ -456,6 +473,8 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
         registration.waitlisted_at = now
     registration.cancelled_at = None
     db.flush()
+    if registration.status == "waitlisted":
+        db.info.setdefault(_POSITIONS, {})[registration.id] = ((session.id, now), ahead + 1)
 
 
 def lock_sessions(db: Session, session_ids: set[int]) -> dict[int, MeetingSession]:
@@ -479,6 +498,13 @@ LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindpar
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
+SEATS_AND_WAITING_AHEAD = sa.select(
+    sa.func.count().filter(Registration.status == "confirmed"),
+    sa.func.count().filter(Registration.status == "waitlisted", sa.or_(
+        Registration.waitlisted_at < sa.bindparam("now", type_=UTCDateTime),
+        sa.and_(Registration.waitlisted_at == sa.bindparam("now", type_=UTCDateTime),
+                Registration.id < sa.bindparam("registration_id")))),
+).where(Registration.session_id == sa.bindparam("session_id"), Registration.status.in_(("confirmed", "waitlisted")))
 
 
 def _confirmed_count(db: Session, session_id: int) -> int:
