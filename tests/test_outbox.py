@@ -20,6 +20,7 @@ from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.outbox.delivery import Outcomes, claim_due, requeue
+from meetings.outbox.enqueue import enqueue_webhook_event
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.test_email import queue_test_email
 from meetings.outbox.transports import Transports
@@ -321,3 +322,24 @@ def test_a_key_queued_by_a_transaction_not_yet_committed_is_not_queued_again(liv
         with dbmod.new_session(live_app) as db:
             db.execute(sa.delete(OutboxMessage))
             db.commit()
+
+
+def test_an_event_is_queued_once_for_each_active_webhook_subscribed_to_it(app, db):
+    hooks = [Webhook(url=f"https://partner.example.org/{name}", secret="s" * 32, events=events, active=active,
+                     created_at=NOW)
+             for name, events, active in (("both", ["registration.created", "registration.cancelled"], True),
+                                          ("other", ["registration.cancelled"], True),
+                                          ("off", ["registration.created"], False),
+                                          ("none", [], True),
+                                          ("created", ["registration.created"], True))]
+    db.add_all(hooks)
+    db.flush()
+    rows = enqueue_webhook_event(db, event_type="registration.created", event_id="e-7", payload={"n": 1}, now=NOW)
+    assert [row.webhook_id for row in rows] == [hooks[0].id, hooks[4].id]
+    assert [row.key for row in rows] == [f"webhook:{hooks[0].id}:e-7", f"webhook:{hooks[4].id}:e-7"]
+    assert enqueue_webhook_event(db, event_type="registration.created", event_id="e-7", payload={}, now=NOW) == []
+    db.commit()
+    stored = db.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(row.channel, row.topic, row.status, row.attempts, row.next_attempt_at) for row in stored] == [
+        ("webhook", "registration.created", "pending", 0, NOW)] * 2
+    assert stored[0].payload == {"type": "registration.created", "id": "e-7", "data": {"n": 1}}

@@ -52,23 +52,49 @@ def enqueue_message(db: Session, *, key: str, topic: str, composer: str, to: lis
         calendar_method=calendar.method if calendar else None))
 
 
-_ACTIVE_WEBHOOKS = sa.select(Webhook.id, Webhook.events).where(Webhook.active.is_(True)).order_by(Webhook.id)
-
-
 def enqueue_webhook_event(db: Session, *, event_type: str, event_id: str, payload: dict,
                           now: datetime) -> list[OutboxMessage]:
-    """Queue ``event_type`` for every active webhook subscribed to it."""
+    """Queue ``event_type`` for every active webhook subscribed to it, in one statement.
+
+    ``INSERT INTO outbox ... SELECT ... FROM webhooks WHERE active AND <subscribed> ON CONFLICT (key) DO
+    NOTHING``: one row per hook (key ``webhook:<hook id>:<event id>``, queued once), whatever the number
+    of hooks. Returns the new rows, by hook, as persistent objects (as :func:`_insert_once`).
+    """
+    dialect = db.get_bind().dialect.name
+    values = {"channel": "webhook", "topic": event_type, "next_attempt_at": now, "created_at": now,
+              "payload": {"type": event_type, "id": event_id, "data": payload}}
+    queued = db.execute(_WEBHOOK_EVENT[dialect], {**values, "event_type": event_type, "event_id": event_id}).all()
     rows = []
-    for hook_id, events in db.execute(_ACTIVE_WEBHOOKS):
-        if event_type not in (events or []):
-            continue
-        row = _insert_once(db, dict(
-            key=f"webhook:{hook_id}:{event_id}", channel="webhook", topic=event_type, next_attempt_at=now,
-            created_at=now, webhook_id=hook_id,
-            payload={"type": event_type, "id": event_id, "data": payload}))
-        if row is not None:
-            rows.append(row)
+    for new_id, key, hook_id in sorted(queued, key=lambda row: row.webhook_id):
+        row = OutboxMessage(id=new_id, key=key, webhook_id=hook_id, **values)
+        make_transient_to_detached(row)
+        db.add(row)
+        rows.append(row)
     return rows
+
+
+def _webhook_event_statement(dialect) -> sa.Insert:
+    """The INSERT ... SELECT of :func:`enqueue_webhook_event` for ``dialect`` (postgresql or sqlite), built once."""
+    columns = OutboxMessage.__table__.c
+    if dialect is postgresql:  # the events list (JSON) holds the event type
+        subscribed = sa.cast(Webhook.events, postgresql.JSONB).op("?")(sa.bindparam("event_type", type_=sa.String))
+    else:
+        events = sa.func.json_each(Webhook.events).table_valued("value")
+        subscribed = sa.exists(sa.select(1).select_from(events).where(
+            events.c.value == sa.bindparam("event_type", type_=sa.String)))
+    hooks = sa.select(
+        sa.literal("webhook:") + sa.cast(Webhook.id, sa.String) + ":" + sa.bindparam("event_id", type_=sa.String),
+        sa.bindparam("channel", type_=columns.channel.type), sa.bindparam("topic", type_=columns.topic.type),
+        sa.bindparam("next_attempt_at", type_=columns.next_attempt_at.type),
+        sa.bindparam("created_at", type_=columns.created_at.type), Webhook.id,
+        sa.bindparam("payload", type_=columns.payload.type),
+    ).where(Webhook.active.is_(True), subscribed).order_by(Webhook.id)
+    names = ("key", "channel", "topic", "next_attempt_at", "created_at", "webhook_id", "payload")
+    return dialect.insert(OutboxMessage.__table__).from_select(names, hooks).on_conflict_do_nothing(
+        index_elements=["key"]).returning(columns.id, columns.key, columns.webhook_id)
+
+
+_WEBHOOK_EVENT = {"postgresql": _webhook_event_statement(postgresql), "sqlite": _webhook_event_statement(sqlite)}
 
 
 # ``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`` on each dialect, built once (its values come as parameters).
