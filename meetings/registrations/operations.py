@@ -144,7 +144,8 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         )
     target = _session_of(meeting, data.session_id)
     with db.no_autoflush:
-        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": rules.email_key(data.email)})
+        email_key = rules.email_key(data.email)
+        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key})
         if existing is not None and api_key is not None and existing.organization_id != api_key.organization_id:
             raise Forbidden("other_organization", KEY_SCOPE, field="email")
         if existing is not None and existing.status != "cancelled" and api_key is None:
@@ -154,7 +155,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         organization = find_or_create_organization(db, data.organization, data.category, data.country,
                                                    data.region)
     if existing is None:
-        return _register_new_address(db, meeting, target, organization, data, now, api_key)
+        return _register_new_address(db, meeting, target, organization, data, email_key, now, api_key)
     with db.no_autoflush:
         held = {existing.session_id} if existing.status != "cancelled" else set()
         locked = lock_sessions(db, {target.id} | held)
@@ -195,14 +196,14 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
 
 
 def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSession, organization,
-                          data: RegistrationInput, now: datetime,
+                          data: RegistrationInput, email_key: str, now: datetime,
                           api_key: OrganizationApiKey | None) -> RegistrationOutcome:
     """Write the registration and its link first, then lock ``target`` only to take a seat or wait (module doc)."""
     registration = Registration(
         meeting=meeting,
         session=target,
         organization=organization,
-        email_key=rules.email_key(data.email),
+        email_key=email_key,
         consent_given_at=now,
         created_at=now,
         status="cancelled",  # no seat yet: counted nowhere until the session is locked
