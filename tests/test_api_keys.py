@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from support.api import registration_payload
@@ -56,6 +57,23 @@ def test_registrations_with_a_key_are_trusted_and_audited(client, db, meeting):
     uses = db.scalars(sa.select(AuditEntry).where(AuditEntry.action == "api_key.registration")).all()
     assert len(uses) == 2 and all(u.actor_label.startswith("api-key:acsg_") for u in uses)
     assert db.scalar(sa.select(OrganizationApiKey.last_used_at)) is not None
+
+
+def test_a_keys_last_use_is_noted_to_the_minute(client, db, meeting):
+    key = _create_key(client, db)
+    assert _register(client, meeting, key).status_code == 201
+    first_use = db.scalar(sa.select(OrganizationApiKey.last_used_at))
+    assert first_use is not None
+    assert _register(client, meeting, key, email="ben@example.org").status_code == 201
+    db.expire_all()
+    assert db.scalar(sa.select(OrganizationApiKey.last_used_at)) == first_use  # within the minute: unchanged
+    db.execute(sa.update(OrganizationApiKey).values(last_used_at=first_use - timedelta(minutes=1)))
+    db.commit()
+    assert _register(client, meeting, key, email="chen@example.org").status_code == 201
+    db.expire_all()
+    assert db.scalar(sa.select(OrganizationApiKey.last_used_at)) > first_use
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                     .where(AuditEntry.action == "api_key.registration")) == 3  # every use is audited
 
 
 def test_a_key_reaches_its_own_organization_only(client, db, meeting):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from support.api import register, registration_payload
@@ -52,6 +54,17 @@ def test_register_then_register_again_changes_nothing(client, db, meeting):
     assert _count(db, meeting_id=meeting.id) == 1
 
 
+def test_a_registration_shows_every_workstream_its_organization_signed_up_to(client, db, meeting):
+    assert register(client, meeting, workstreams=[3]).json["workstreams"] == [3]
+    colleague = register(client, meeting, email="colleague@example.org", workstreams=[1, 3]).json
+    assert colleague["workstreams"] == [1, 3]  # the sign-up made before, and the new one
+    third = register(client, meeting, email="third@example.org", organization="COMISIÓN  de refugiados").json
+    assert third["workstreams"] == [1, 3]
+    assert client.get(f"/api/v1/registrations/{third['token']}").json["workstreams"] == [1, 3]
+    assert register(client, meeting, email="other@example.org", organization="Other").json["workstreams"] == []
+    assert db.scalar(sa.select(sa.func.count()).select_from(WorkstreamInterest)) == 2
+
+
 def test_email_uniqueness_is_enforced_by_the_database(client, db, meeting):
     register(client, meeting)
     existing = db.scalar(sa.select(Registration))
@@ -75,6 +88,27 @@ def test_beyond_capacity_is_waitlisted_and_cancellation_promotes_oldest(client, 
     assert client.get(f"/api/v1/registrations/{tokens[2]['token']}").json["status"] == "confirmed"
     assert client.get(f"/api/v1/registrations/{tokens[3]['token']}").json["waitlist_position"] == 1
     assert _count(db, session_id=meeting.sessions[0].id, status="confirmed") == 2
+
+
+def test_the_answer_gives_the_waitlist_position_the_registration_has_once_committed(client, db):
+    meeting = make_meeting(db, capacity=1)
+    register(client, meeting, email="seated@example.org")
+    first = register(client, meeting, email="first@example.org").json
+    later = db.scalar(sa.select(Registration).where(Registration.email == "first@example.org"))
+    later.waitlisted_at += timedelta(hours=1)  # as if it had been waitlisted after the next one
+    db.commit()
+    second = register(client, meeting, email="second@example.org").json
+    third = register(client, meeting, email="third@example.org").json
+    assert (second["waitlist_position"], third["waitlist_position"]) == (1, 2)  # ahead of "first" now
+    for answer, position in ((second, 1), (first, 3), (third, 2)):
+        assert client.get(f"/api/v1/registrations/{answer['token']}").json["waitlist_position"] == position
+    moved = client.patch(f"/api/v1/registrations/{first['token']}",
+                         json={"session_id": meeting.sessions[1].id, "accept_waitlist": True}).json
+    assert moved["status"] == "confirmed" and moved["waitlist_position"] is None
+    moved_back = client.patch(f"/api/v1/registrations/{first['token']}",
+                              json={"session_id": meeting.sessions[0].id, "accept_waitlist": True}).json
+    assert moved_back["status"] == "waitlisted" and moved_back["waitlist_position"] == 3
+    assert client.get(f"/api/v1/registrations/{first['token']}").json["waitlist_position"] == 3
 
 
 def test_moving_from_a_to_b_frees_the_seat_in_a(client, db):

@@ -183,6 +183,17 @@ def test_an_address_receives_at_most_a_few_messages_a_day_from_anonymous_request
     assert len(_emails_to(db, OWNER)) == 5
 
 
+def test_the_daily_share_counts_the_last_24_hours_only(client, db, meeting):
+    for _ in range(6):
+        _post(client, meeting, OWNER)
+    assert len(links_sent_to(db, OWNER)) == 5
+    db.execute(sa.update(RegistrationSignIn).values(created_at=utcnow() - timedelta(days=1, minutes=1)))
+    db.commit()
+    assert _post(client, meeting, OWNER).status_code == 202
+    assert len(_emails_to(db, OWNER)) == 6  # the day's share starts again
+    assert db.scalar(sa.select(sa.func.count()).select_from(RegistrationSignIn)) == 6
+
+
 def test_feeds_and_calendar_links_carry_no_manage_link(client, db, meeting):
     _post(client, meeting, OWNER)
     token = verify(client, db, OWNER)

@@ -20,6 +20,7 @@ from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.outbox.delivery import Outcomes, claim_due, requeue
+from meetings.outbox.enqueue import enqueue_webhook_event
 from meetings.outbox.models import OutboxMessage, Webhook
 from meetings.outbox.test_email import queue_test_email
 from meetings.outbox.transports import Transports
@@ -287,3 +288,58 @@ def test_outcomes_are_written_in_groups_and_only_on_rows_still_claimed(app, db):
     assert after[first] == ("sent", "Hi", "") and after[second] == ("failed", after[second][1], "550 no such user")
     assert after[taken][0] == "sending" and after[taken][1] != "Lost"  # another worker holds it: left alone
     assert outcomes.waiting == []
+
+
+def test_a_key_is_queued_once_in_a_transaction_and_after_a_commit(app, db):
+    first = queue_test_email(db, "a@example.org", "fr", NOW, key="once")
+    assert first is not None and first.id is not None and first in db  # the new row, in the session
+    assert (first.status, first.attempts, first.channel, first.language) == ("pending", 0, "email", "fr")
+    assert queue_test_email(db, "b@example.org", "en", NOW, key="once") is None
+    db.commit()
+    assert queue_test_email(db, "c@example.org", "en", NOW, key="once") is None
+    db.commit()  # a refused duplicate leaves the transaction usable
+    assert db.scalars(sa.select(OutboxMessage.to_addresses)).all() == [["a@example.org"]]
+
+
+def test_a_key_queued_by_a_transaction_not_yet_committed_is_not_queued_again(live_app, committed, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE: the second one starts after the first commits")
+    try:
+        with dbmod.new_session(live_app) as first, dbmod.new_session(live_app) as second:
+            assert queue_test_email(first, "a@example.org", "en", NOW, key="race") is not None
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                waiting = pool.submit(queue_test_email, second, "b@example.org", "en", NOW, key="race")
+                threading.Event().wait(0.3)
+                assert not waiting.done()  # the database makes it wait for the first transaction
+                first.commit()
+                assert waiting.result(timeout=10) is None
+            assert queue_test_email(second, "c@example.org", "en", NOW, key="other") is not None
+            second.commit()  # still usable after the refused duplicate
+        with dbmod.new_session(live_app) as db:
+            rows = db.execute(sa.select(OutboxMessage.key, OutboxMessage.to_addresses).order_by(OutboxMessage.key))
+            assert rows.all() == [("other", ["c@example.org"]), ("race", ["a@example.org"])]
+    finally:
+        with dbmod.new_session(live_app) as db:
+            db.execute(sa.delete(OutboxMessage))
+            db.commit()
+
+
+def test_an_event_is_queued_once_for_each_active_webhook_subscribed_to_it(app, db):
+    hooks = [Webhook(url=f"https://partner.example.org/{name}", secret="s" * 32, events=events, active=active,
+                     created_at=NOW)
+             for name, events, active in (("both", ["registration.created", "registration.cancelled"], True),
+                                          ("other", ["registration.cancelled"], True),
+                                          ("off", ["registration.created"], False),
+                                          ("none", [], True),
+                                          ("created", ["registration.created"], True))]
+    db.add_all(hooks)
+    db.flush()
+    rows = enqueue_webhook_event(db, event_type="registration.created", event_id="e-7", payload={"n": 1}, now=NOW)
+    assert [row.webhook_id for row in rows] == [hooks[0].id, hooks[4].id]
+    assert [row.key for row in rows] == [f"webhook:{hooks[0].id}:e-7", f"webhook:{hooks[4].id}:e-7"]
+    assert enqueue_webhook_event(db, event_type="registration.created", event_id="e-7", payload={}, now=NOW) == []
+    db.commit()
+    stored = db.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(row.channel, row.topic, row.status, row.attempts, row.next_attempt_at) for row in stored] == [
+        ("webhook", "registration.created", "pending", 0, NOW)] * 2
+    assert stored[0].payload == {"type": "registration.created", "id": "e-7", "data": {"n": 1}}

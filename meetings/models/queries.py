@@ -15,15 +15,18 @@ def _meetings(drafts: bool) -> sa.Select:
     return query if drafts else query.where(GlobalMeeting.status != "draft")
 
 
+# One meeting with its sessions joined, built once (the id is a parameter): drafts included (True) or not (False).
+_ANY_MEETING = sa.select(GlobalMeeting).options(joinedload(GlobalMeeting.sessions)).where(
+    GlobalMeeting.id == sa.bindparam("meeting_id"))
+_MEETING_WITH_SESSIONS = {True: _ANY_MEETING, False: _ANY_MEETING.where(GlobalMeeting.status != "draft")}
+
+
 def meeting_or_404(db: Session, meeting_id: int, *, drafts: bool = False) -> GlobalMeeting:
     """A meeting with its sessions (drafts only when asked: staff pages), or a localized 404.
 
     One round trip: the sessions come joined (lists load them with a second query instead).
     """
-    query = sa.select(GlobalMeeting).options(joinedload(GlobalMeeting.sessions)).where(GlobalMeeting.id == meeting_id)
-    if not drafts:
-        query = query.where(GlobalMeeting.status != "draft")
-    meeting = db.scalars(query).unique().one_or_none()
+    meeting = db.scalars(_MEETING_WITH_SESSIONS[drafts], {"meeting_id": meeting_id}).unique().one_or_none()
     if meeting is None:
         raise NotFound("unknown_meeting", _l("This meeting does not exist."))
     return meeting

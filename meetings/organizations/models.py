@@ -36,6 +36,10 @@ class Organization(Base):
     region: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
 
+    # Its sign-ups to workstreams, loaded only when asked for (``find_or_create_organization`` does).
+    # The database deletes them with the organization (ON DELETE CASCADE): the ORM leaves them alone.
+    interests: Mapped[list[WorkstreamInterest]] = relationship(back_populates="organization", passive_deletes="all")
+
 
 class Workstream(Base):
     """One of the four workstreams (numbered 1 to 4)."""
@@ -74,5 +78,5 @@ class WorkstreamInterest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: utcnow())
 
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization] = relationship(back_populates="interests")
     workstream: Mapped[Workstream] = relationship()

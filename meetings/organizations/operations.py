@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from meetings.core import rules
 from meetings.core.errors import InvalidInput
@@ -15,24 +15,39 @@ from meetings.organizations.models import Organization, Workstream, WorkstreamIn
 
 def find_or_create_organization(db: Session, name: str, category: str, country: str,
                                 region: str | None) -> Organization:
-    """The organization with this name in this country, created on first use."""
+    """The organization with this name in this country, created on first use, with its workstream sign-ups.
+
+    The sign-ups come in the same query (joined): signing up reuses them, and whoever shows the
+    organization's workstreams afterwards needs no query (``interests`` stays loaded).
+    """
     key = organization_key(name)
-    organization = db.scalar(
-        sa.select(Organization).where(Organization.name_key == key, Organization.country == country)
-    )
+    organization = db.scalars(WITH_INTERESTS, {"name_key": key, "country": country}).unique().one_or_none()
     if organization is None:
         try:
             with db.begin_nested():  # a concurrent registration may create the same organization
                 organization = Organization(name=name, name_key=key, category=category, country=country,
-                                            region=region)
+                                            region=region, interests=[])
                 db.add(organization)
                 db.flush()
         except sa.exc.IntegrityError:
-            organization = db.scalar(
-                sa.select(Organization).where(Organization.name_key == key, Organization.country == country))
+            organization = db.scalars(WITH_INTERESTS, {"name_key": key, "country": country}).unique().one()
     elif region and not organization.region:
         organization.region = region
     return organization
+
+
+# An organization by name key and country with its sign-ups and their workstreams (built once: the busy path).
+WITH_INTERESTS = sa.select(Organization).where(
+    Organization.name_key == sa.bindparam("name_key"), Organization.country == sa.bindparam("country")
+).options(joinedload(Organization.interests).joinedload(WorkstreamInterest.workstream))
+
+
+def signed_up_numbers(organization: Organization) -> list[int] | None:
+    """The numbers of the workstreams ``organization`` signed up to, if its sign-ups are loaded; else None."""
+    if "interests" not in sa.inspect(organization).dict:
+        return None
+    return sorted(interest.workstream.number for interest in organization.interests
+                  if not (sa.inspect(interest).deleted or sa.inspect(interest).was_deleted))
 
 
 def sign_up_workstreams(db: Session, organization: Organization, numbers: tuple[int, ...],

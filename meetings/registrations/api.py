@@ -53,7 +53,7 @@ class Meeting(MethodView):
 @blp.route("/meetings/<int:meeting_id>/registrations")
 class MeetingRegistrations(MethodView):
     @limited("RATELIMIT_REGISTRATION")
-    @blp.arguments(RegistrationInSchema)
+    @blp.arguments(RegistrationInSchema())  # an instance: a class would be instantiated on every request
     @blp.response(201, RegistrationSchema)
     @blp.alt_response(202, schema=LinkSentSchema, description="Address already registered: nothing changed, "
                       "a one-time sign-in link was e-mailed to it")
@@ -88,7 +88,7 @@ class RegistrationByToken(MethodView):
         """Read a registration by its secret token."""
         return registration_by_token(get_db(), token)
 
-    @blp.arguments(RegistrationPatchSchema)
+    @blp.arguments(RegistrationPatchSchema())
     @blp.response(200, RegistrationSchema)
     def patch(self, data: dict, token: str):
         """Change session, language needs, time zone or workstreams."""

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from meetings.core.db import UTCDateTime
 from meetings.core.errors import NotFound
 from meetings.core.links import public_url
 from meetings.models import Registration
@@ -41,27 +42,44 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def messages_left_today(db: Session, email_key: str, now: datetime) -> int:
-    """How many more messages anonymous requests may still cause to this address in the last 24 hours."""
-    limit = int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))
-    sent = db.scalar(sa.select(sa.func.count()).select_from(RegistrationSignIn).where(
-        RegistrationSignIn.email_key == email_key, RegistrationSignIn.created_at > now - timedelta(days=1))) or 0
-    return max(0, limit - sent)
+def _store_link_below_limit() -> sa.Insert:
+    """``INSERT`` a link ``SELECT``-ed only while its address received fewer than ``:limit`` links in 24 hours.
+
+    Built once; every value is a parameter: the link's columns, ``limit`` and ``since`` (24 hours ago).
+    """
+    table = RegistrationSignIn.__table__
+    columns = ("registration_id", "email_key", "token_hash", "created_at", "expires_at")
+    sent = sa.select(sa.func.count()).select_from(table).where(
+        table.c.email_key == sa.bindparam("email_key"), table.c.created_at > sa.bindparam("since", type_=UTCDateTime))
+    link = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in columns))
+    return table.insert().from_select(columns, link.where(sent.scalar_subquery() < sa.bindparam("limit")))\
+        .returning(table.c.id)
+
+
+STORE_LINK_BELOW_LIMIT = _store_link_below_limit()
 
 
 def send_sign_in_link(db: Session, registration: Registration, purpose: str, now: datetime) -> bool:
-    """E-mail a one-time link to the registration's address; False when the address had its share today."""
+    """E-mail a one-time link to the registration's address; False when the address had its share today.
+
+    Messages that anonymous requests cause are counted per address: each carries a link, so one
+    statement counts the address's links of the last 24 hours and stores the new one only below the
+    limit; the e-mail carrying it is queued with a second one.
+    """
     assert purpose in LINK_LIFETIME, purpose
-    if not registration.email or messages_left_today(db, registration.email_key, now) <= 0:
+    if not registration.email:
         return False
     token = secrets.token_urlsafe(32)
-    link = RegistrationSignIn(registration=registration, email_key=registration.email_key, token_hash=digest(token),
-                              created_at=now, expires_at=now + LINK_LIFETIME[purpose])
-    db.add(link)
-    db.flush()
-    enqueue_message(db, key=f"registration:{registration.id}:sign_in:{link.token_hash[:24]}",
+    token_hash = digest(token)
+    link_id = db.scalar(STORE_LINK_BELOW_LIMIT, {
+        "registration_id": registration.id, "email_key": registration.email_key, "token_hash": token_hash,
+        "created_at": now, "expires_at": now + LINK_LIFETIME[purpose], "since": now - timedelta(days=1),
+        "limit": int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))})
+    if link_id is None:
+        return False
+    enqueue_message(db, key=f"registration:{registration.id}:sign_in:{token_hash[:24]}",
                     topic=f"registration.{purpose}", composer=SIGN_IN_COMPOSER, to=[registration.email],
-                    language=registration.language, now=now, facts={"purpose": purpose, "link_id": link.id},
+                    language=registration.language, now=now, facts={"purpose": purpose, "link_id": link_id},
                     secrets={"token": token}, registration_id=registration.id)
     return True
 

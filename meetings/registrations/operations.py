@@ -24,7 +24,7 @@ something a seat holder could wait for (organizations are always written before 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from meetings.core import rules
 from meetings.core.audit import AuditEntry
+from meetings.core.db import UTCDateTime
 from meetings.core.errors import Conflict, Forbidden, InvalidInput
 from meetings.core.vocabulary import CATEGORIES
 from meetings.models import GlobalMeeting, MeetingSession, Registration
@@ -143,11 +144,8 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         )
     target = _session_of(meeting, data.session_id)
     with db.no_autoflush:
-        existing = db.scalar(
-            sa.select(Registration).where(
-                Registration.meeting_id == meeting.id, Registration.email_key == rules.email_key(data.email)
-            ).with_for_update().execution_options(populate_existing=True)
-        )
+        email_key = rules.email_key(data.email)
+        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key})
         if existing is not None and api_key is not None and existing.organization_id != api_key.organization_id:
             raise Forbidden("other_organization", KEY_SCOPE, field="email")
         if existing is not None and existing.status != "cancelled" and api_key is None:
@@ -157,7 +155,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
         organization = find_or_create_organization(db, data.organization, data.category, data.country,
                                                    data.region)
     if existing is None:
-        return _register_new_address(db, meeting, target, organization, data, now, api_key)
+        return _register_new_address(db, meeting, target, organization, data, email_key, now, api_key)
     with db.no_autoflush:
         held = {existing.session_id} if existing.status != "cancelled" else set()
         locked = lock_sessions(db, {target.id} | held)
@@ -198,14 +196,14 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
 
 
 def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSession, organization,
-                          data: RegistrationInput, now: datetime,
+                          data: RegistrationInput, email_key: str, now: datetime,
                           api_key: OrganizationApiKey | None) -> RegistrationOutcome:
     """Write the registration and its link first, then lock ``target`` only to take a seat or wait (module doc)."""
     registration = Registration(
         meeting=meeting,
         session=target,
         organization=organization,
-        email_key=rules.email_key(data.email),
+        email_key=email_key,
         consent_given_at=now,
         created_at=now,
         status="cancelled",  # no seat yet: counted nowhere until the session is locked
@@ -230,9 +228,18 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
     return RegistrationOutcome(registration, True, None, link_sent=sent)
 
 
+KEY_USE_PRECISION = timedelta(minutes=1)
+
+
 def _record_key_use(db: Session, api_key: OrganizationApiKey, registration: Registration, created: bool,
                     now: datetime) -> None:
-    api_key.last_used_at = now
+    """Audit the use; note when the key was last used, to the minute (as the secretariat's list shows it).
+
+    Updating the key's row on every use would make every registration made with the key wait for the
+    previous one to commit (a row lock held until then, with a session's seat lock): once a minute is enough.
+    """
+    if api_key.last_used_at is None or now - api_key.last_used_at >= KEY_USE_PRECISION:
+        api_key.last_used_at = now
     db.add(AuditEntry(at=now, actor_id=None, actor_label=f"api-key:{api_key.hint}", action="api_key.registration",
                       subject_type="registration", subject_id=registration.id,
                       details={"key_id": api_key.id, "organization_id": api_key.organization_id,
@@ -350,9 +357,16 @@ def seats_left_by_session(db: Session, sessions: list[MeetingSession]) -> dict[i
 
 
 def waitlist_position(db: Session, registration: Registration) -> int | None:
-    """1 for the next person to get a seat; None when not waitlisted."""
+    """1 for the next person to get a seat; None when not waitlisted.
+
+    A registration waitlisted in this database session (request) has its position counted already,
+    under the session's lock (:func:`_take_seat`), as it stays until that transaction commits: no query.
+    """
     if registration.status != "waitlisted":
         return None
+    known = db.info.get(_POSITIONS, {}).get(registration.id)
+    if known is not None and known[0] == (registration.session_id, registration.waitlisted_at):
+        return known[1]
     ahead = db.scalar(
         sa.select(sa.func.count()).select_from(Registration).where(
             Registration.session_id == registration.session_id,
@@ -365,6 +379,9 @@ def waitlist_position(db: Session, registration: Registration) -> int | None:
         )
     )
     return (ahead or 0) + 1
+
+
+_POSITIONS = "waitlist_positions"  # db.info key: registration id -> ((session id, waitlisted at), position)
 
 
 def lock_registration(db: Session, registration: Registration) -> Registration:
@@ -440,10 +457,16 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
                accept_waitlist: bool) -> None:
-    """Seat the registration in ``session`` (already locked by the caller), or waitlist it."""
-    seat_free = _confirmed_count(db, session.id) < session.capacity  # before any change: nothing to autoflush
+    """Seat the registration in ``session`` (already locked by the caller), or waitlist it.
+
+    One query counts the seats taken and, for the place it would take on the waiting list (waitlisted
+    at ``now``), the registrations waiting before it; the registration is counted in neither (it is
+    ``cancelled`` until now). Before any change: nothing to autoflush.
+    """
+    confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
+        "session_id": session.id, "now": now, "registration_id": registration.id}).one()
     registration.session = session
-    if seat_free:
+    if confirmed < session.capacity:
         registration.status = "confirmed"
         registration.waitlisted_at = None
     else:
@@ -451,6 +474,8 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
         registration.waitlisted_at = now
     registration.cancelled_at = None
     db.flush()
+    if registration.status == "waitlisted":
+        db.info.setdefault(_POSITIONS, {})[registration.id] = ((session.id, now), ahead + 1)
 
 
 def lock_sessions(db: Session, session_ids: set[int]) -> dict[int, MeetingSession]:
@@ -461,19 +486,30 @@ def lock_sessions(db: Session, session_ids: set[int]) -> dict[int, MeetingSessio
     organizations always before this lock, workstream sign-ups always under it, so no two
     transactions wait for each other.
     """
-    rows = db.execute(
-        sa.select(MeetingSession).where(MeetingSession.id.in_(sorted(session_ids)))
-        .order_by(MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
-    ).scalars().all()
+    rows = db.scalars(LOCK_SESSIONS, {"ids": sorted(session_ids)}).all()
     return {row.id: row for row in rows}
 
 
+# The statements of the busy path, built once (their values are parameters): building a statement
+# costs about as much CPU as the ORM spends running it.
+LOCK_BY_ADDRESS = sa.select(Registration).where(
+    Registration.meeting_id == sa.bindparam("meeting_id"), Registration.email_key == sa.bindparam("email_key")
+).with_for_update().execution_options(populate_existing=True)
+LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
+    MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
+CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
+    Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
+SEATS_AND_WAITING_AHEAD = sa.select(
+    sa.func.count().filter(Registration.status == "confirmed"),
+    sa.func.count().filter(Registration.status == "waitlisted", sa.or_(
+        Registration.waitlisted_at < sa.bindparam("now", type_=UTCDateTime),
+        sa.and_(Registration.waitlisted_at == sa.bindparam("now", type_=UTCDateTime),
+                Registration.id < sa.bindparam("registration_id")))),
+).where(Registration.session_id == sa.bindparam("session_id"), Registration.status.in_(("confirmed", "waitlisted")))
+
+
 def _confirmed_count(db: Session, session_id: int) -> int:
-    return db.scalar(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == session_id, Registration.status == "confirmed"
-        )
-    ) or 0
+    return db.scalar(CONFIRMED_COUNT, {"session_id": session_id}) or 0
 
 
 def _session_of(meeting: GlobalMeeting, session_id: int | None) -> MeetingSession:

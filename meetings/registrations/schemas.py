@@ -22,6 +22,7 @@ from meetings.core import rules
 from meetings.core.i18n import current_language
 from meetings.core.vocabulary import CATEGORY_CODES, LANGUAGE_CODES, REGION_CODES
 from meetings.organizations.models import Workstream, WorkstreamInterest
+from meetings.organizations.operations import signed_up_numbers
 from meetings.registrations import operations as ops
 
 WORKSTREAM = {"minimum": 1, "maximum": 4, "description": "Workstream number, 1 to 4"}
@@ -81,7 +82,14 @@ class OrganizationRefSchema(ma.Schema):
 
 
 def _workstream_numbers(registration) -> list[int]:
-    """The numbers of the workstreams the registration's organization signed up to, in one query."""
+    """The numbers of the workstreams the registration's organization signed up to.
+
+    From its sign-ups when they were loaded with it (registering loads them: nothing to query after the
+    commit), else in one query.
+    """
+    loaded = signed_up_numbers(registration.organization)
+    if loaded is not None:
+        return loaded
     return list(object_session(registration).scalars(
         sa.select(Workstream.number).join(WorkstreamInterest, WorkstreamInterest.workstream_id == Workstream.id)
         .where(WorkstreamInterest.organization_id == registration.organization_id).order_by(Workstream.number)))
