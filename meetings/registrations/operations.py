@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from meetings.core import rules
 from meetings.core.audit import AuditEntry
@@ -465,15 +466,20 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
     """
     confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
         "session_id": session.id, "now": now, "registration_id": registration.id}).one()
-    registration.session = session
-    if confirmed < session.capacity:
-        registration.status = "confirmed"
-        registration.waitlisted_at = None
-    else:
-        registration.status = "waitlisted"
-        registration.waitlisted_at = now
-    registration.cancelled_at = None
-    db.flush()
+    values = {"status": "confirmed", "waitlisted_at": None} if confirmed < session.capacity else {
+        "status": "waitlisted", "waitlisted_at": now}
+    values["cancelled_at"] = None
+    moving = registration.session_id != session.id
+    if moving:
+        values["session_id"] = session.id
+    # One UPDATE of the row, as a flush would send it, without a unit of work around it: every other change
+    # of the row was flushed by the caller (the INSERT, or ``_move``'s flush). The object takes the values
+    # as its database state.
+    db.execute(TAKE_SEAT[moving], {"registration_id": registration.id, **values})
+    for key, value in values.items():
+        set_committed_value(registration, key, value)
+    if moving:
+        set_committed_value(registration, "session", session)
     if registration.status == "waitlisted":
         db.info.setdefault(_POSITIONS, {})[registration.id] = ((session.id, now), ahead + 1)
 
@@ -497,6 +503,12 @@ LOCK_BY_ADDRESS = sa.select(Registration).where(
 ).with_for_update().execution_options(populate_existing=True)
 LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
+_SEAT_VALUES = {name: sa.bindparam(name, type_=Registration.__table__.c[name].type)
+                for name in ("status", "waitlisted_at", "cancelled_at")}
+_SEAT_ROW = sa.update(Registration.__table__).where(Registration.__table__.c.id == sa.bindparam("registration_id"))
+# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
+TAKE_SEAT = {False: _SEAT_ROW.values(_SEAT_VALUES),
+             True: _SEAT_ROW.values({**_SEAT_VALUES, "session_id": sa.bindparam("session_id")})}
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
 SEATS_AND_WAITING_AHEAD = sa.select(
