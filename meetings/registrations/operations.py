@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from meetings.core import rules
 from meetings.core.audit import AuditEntry
@@ -198,25 +199,32 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
 def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSession, organization,
                           data: RegistrationInput, email_key: str, now: datetime,
                           api_key: OrganizationApiKey | None) -> RegistrationOutcome:
-    """Write the registration and its link first, then lock ``target`` only to take a seat or wait (module doc)."""
-    registration = Registration(
-        meeting=meeting,
-        session=target,
-        organization=organization,
-        email_key=email_key,
-        consent_given_at=now,
-        created_at=now,
-        status="cancelled",  # no seat yet: counted nowhere until the session is locked
-        email_verified_at=now if api_key is not None else None,
-    )
-    _apply_person(registration, data, now)
-    db.add(registration)
+    """Write the registration and its link first, then lock ``target`` only to take a seat or wait (module doc).
+
+    The row goes in with one prebuilt Core INSERT of every column (what a flush would send, without a unit of
+    work around one object); the object then joins the session as that row, loaded.
+    """
+    values = {
+        "meeting_id": meeting.id, "session_id": target.id, "organization_id": organization.id,
+        "email_key": email_key, "consent_given_at": now, "created_at": now,
+        "status": "cancelled",  # no seat yet: counted nowhere until the session is locked
+        "waitlisted_at": None, "cancelled_at": None,
+        "email_verified_at": now if api_key is not None else None,
+        "manage_token": new_manage_token(), "feed_token": new_manage_token(), "ical_sequence": 0,
+        **_person_values(data, now),
+    }
+    if db.new or db.dirty:  # an organization's region, say: written first, as the flush of a new row would
+        db.flush()
     try:  # the same address may be registering for the twin session right now
-        db.flush()  # no savepoint: the 409 ends the transaction, every caller rolls it back
+        # no savepoint: the 409 ends the transaction, every caller rolls it back
+        values["id"] = db.execute(INSERT_REGISTRATION, values).inserted_primary_key[0]
     except sa.exc.IntegrityError:
         raise Conflict("registration_in_progress",
                        _l("This e-mail address was registered at the same moment. Please try again."),
                        field="email") from None
+    registration = Registration(**values, meeting=meeting, session=target, organization=organization)
+    make_transient_to_detached(registration)  # every attribute is the row's: nothing left to flush
+    db.add(registration)
     sent = identity.send_sign_in_link(db, registration, "verify", now) if api_key is None else False
     with db.no_autoflush:
         locked = lock_sessions(db, {target.id})
@@ -412,16 +420,15 @@ def _lock_oldest_waitlisted(db: Session, session: MeetingSession) -> Registratio
             return oldest
 
 
+def _person_values(data: RegistrationInput, now: datetime) -> dict:
+    return {"name": data.name, "email": data.email, "function": data.function, "language": data.language,
+            "spoken_language": data.spoken_language, "listening_language": data.listening_language,
+            "timezone": data.timezone, "liaison_email": data.liaison_email, "updated_at": now}
+
+
 def _apply_person(registration: Registration, data: RegistrationInput, now: datetime) -> None:
-    registration.name = data.name
-    registration.email = data.email
-    registration.function = data.function
-    registration.language = data.language
-    registration.spoken_language = data.spoken_language
-    registration.listening_language = data.listening_language
-    registration.timezone = data.timezone
-    registration.liaison_email = data.liaison_email
-    registration.updated_at = now
+    for key, value in _person_values(data, now).items():
+        setattr(registration, key, value)
 
 
 def _move(db: Session, registration: Registration, target: MeetingSession, locked: dict[int, MeetingSession],
@@ -465,15 +472,20 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
     """
     confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
         "session_id": session.id, "now": now, "registration_id": registration.id}).one()
-    registration.session = session
-    if confirmed < session.capacity:
-        registration.status = "confirmed"
-        registration.waitlisted_at = None
-    else:
-        registration.status = "waitlisted"
-        registration.waitlisted_at = now
-    registration.cancelled_at = None
-    db.flush()
+    values = {"status": "confirmed", "waitlisted_at": None} if confirmed < session.capacity else {
+        "status": "waitlisted", "waitlisted_at": now}
+    values["cancelled_at"] = None
+    moving = registration.session_id != session.id
+    if moving:
+        values["session_id"] = session.id
+    # One UPDATE of the row, as a flush would send it, without a unit of work around it: every other change
+    # of the row was flushed by the caller (the INSERT, or ``_move``'s flush). The object takes the values
+    # as its database state.
+    db.execute(TAKE_SEAT[moving], {"registration_id": registration.id, **values})
+    for key, value in values.items():
+        set_committed_value(registration, key, value)
+    if moving:
+        set_committed_value(registration, "session", session)
     if registration.status == "waitlisted":
         db.info.setdefault(_POSITIONS, {})[registration.id] = ((session.id, now), ahead + 1)
 
@@ -497,6 +509,13 @@ LOCK_BY_ADDRESS = sa.select(Registration).where(
 ).with_for_update().execution_options(populate_existing=True)
 LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
+INSERT_REGISTRATION = sa.insert(Registration.__table__)
+_SEAT_VALUES = {name: sa.bindparam(name, type_=Registration.__table__.c[name].type)
+                for name in ("status", "waitlisted_at", "cancelled_at")}
+_SEAT_ROW = sa.update(Registration.__table__).where(Registration.__table__.c.id == sa.bindparam("registration_id"))
+# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
+TAKE_SEAT = {False: _SEAT_ROW.values(_SEAT_VALUES),
+             True: _SEAT_ROW.values({**_SEAT_VALUES, "session_id": sa.bindparam("session_id")})}
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
 SEATS_AND_WAITING_AHEAD = sa.select(
