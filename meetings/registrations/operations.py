@@ -228,7 +228,7 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
     sent = identity.send_sign_in_link(db, registration, "verify", now) if api_key is None else False
     with db.no_autoflush:
         locked = lock_sessions(db, {target.id})
-    _take_seat(db, registration, _still_open(locked[target.id]), now, accept_waitlist=True)
+    _take_seat(db, registration, _still_open(locked[target.id]), now)
     sign_up_workstreams(db, organization, data.workstreams, data.name, data.email, "", now)
     notify_registration(db, registration, registration.status, now)
     if api_key is not None:
@@ -456,14 +456,13 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
     registration.status = "cancelled"
     registration.cancelled_at = None
     db.flush()
-    _take_seat(db, registration, locked[target.id], now, accept_waitlist=True)
+    _take_seat(db, registration, locked[target.id], now)
     if previous is not None and was_confirmed:
         promote_from_waitlist(db, locked[previous.id], now)
     return previous
 
 
-def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime,
-               accept_waitlist: bool) -> None:
+def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime) -> None:
     """Seat the registration in ``session`` (already locked by the caller), or waitlist it.
 
     One query counts the seats taken and, for the place it would take on the waiting list (waitlisted
@@ -478,9 +477,11 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
     moving = registration.session_id != session.id
     if moving:
         values["session_id"] = session.id
-    # One UPDATE of the row, as a flush would send it, without a unit of work around it: every other change
-    # of the row was flushed by the caller (the INSERT, or ``_move``'s flush). The object takes the values
-    # as its database state.
+    # One UPDATE of the row, as a flush would send it, without a unit of work around it: the callers have
+    # flushed every other change of the row (the INSERT, or ``_move``'s flush); one that did not is flushed
+    # here, so that setting the values below as the database state can never drop a change.
+    if sa.inspect(registration).modified:
+        db.flush()
     db.execute(TAKE_SEAT[moving], {"registration_id": registration.id, **values})
     for key, value in values.items():
         set_committed_value(registration, key, value)
