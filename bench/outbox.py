@@ -54,7 +54,7 @@ from meetings.outbox.models import OutboxMessage  # noqa: E402
 from meetings.outbox.transports import Transports  # noqa: E402
 from meetings.sessions.messages import notify_session_batch  # noqa: E402
 from meetings.sessions.operations import reschedule_session  # noqa: E402
-from notifications.mail import compose_email, make_message_id  # noqa: E402
+from notifications.mail import compose_email  # noqa: E402
 from notifications.smtp import SmtpSettings, SmtpTransport, send_one  # noqa: E402
 
 MAIL_FROM = "ACSG Dialogue Platform <dialogue@acsg.example.org>"
@@ -91,18 +91,6 @@ def move_session(app, meeting_id: int, hours: int) -> int:
             OutboxMessage.channel == "email", OutboxMessage.status == "pending"))
 
 
-def as_tree(row: OutboxMessage, composed: Composed, transports: Transports, now):
-    """The std-lib ``EmailMessage`` of the same message (what ``build_email`` returned up to d05fb13)."""
-    calendar = composed.calendar
-    return compose_email(
-        sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=composed.email.subject,
-        text=composed.email.text, html=composed.email.html, calendar=calendar.data if calendar else None,
-        calendar_method=calendar.method if calendar else None,
-        more_calendars=[(part.method, part.data) for part in composed.more_calendars],
-        message_id=make_message_id(row.key, transports.message_domain), now=now, language=row.language,
-        attachment_name="invite.ics")
-
-
 def precompose(app, transports: Transports) -> tuple[list, list, float, float]:
     """Every pending message composed into the bytes SMTP carries (as the worker does) and, for (b'), into
     std-lib trees; returns (messages, trees, compose_batch seconds, wire-bytes seconds)."""
@@ -118,7 +106,7 @@ def precompose(app, transports: Transports) -> tuple[list, list, float, float]:
         now = utcnow()
         messages = [build_email(row, composed[row.id], transports, now) for row in rows]
         mime_seconds = time.perf_counter() - started
-        trees = [as_tree(row, composed[row.id], transports, now) for row in rows]
+        trees = [build_email(row, composed[row.id], transports, now, write=compose_email) for row in rows]
         db.rollback()
     return messages, trees, compose_seconds, mime_seconds
 

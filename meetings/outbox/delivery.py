@@ -94,11 +94,15 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT
     return token, [row.id for row in rows]
 
 
-def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime) -> WireEmail:
+def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime,
+                write=compose_wire_email) -> WireEmail:
     """The message of a composed e-mail row as SMTP carries it (same Message-ID on every attempt): the bytes
-    ``compose_email`` and ``send_message`` would make, written directly (:mod:`notifications.wire`)."""
+    ``compose_email`` and ``send_message`` would make, written directly (:mod:`notifications.wire`).
+
+    ``write``: ``compose_wire_email`` or anything taking its arguments (``compose_email`` gives the std-lib tree).
+    """
     calendar = composed.calendar
-    return compose_wire_email(
+    return write(
         sender=transports.mail_from, to=row.to_addresses, cc=row.cc_addresses, subject=composed.email.subject,
         text=composed.email.text, html=composed.email.html, calendar=calendar.data if calendar else None,
         calendar_method=calendar.method if calendar else None,
