@@ -154,7 +154,26 @@ def _attendee_line(attendee: Person) -> bytes:
     """The ATTENDEE content line, folded, as ``Component.to_ical`` writes it (``Contentline.from_parts`` with the
     parameters sorted), without building a component around it."""
     address = _attendee_address(attendee)
-    return Contentline.from_parts("ATTENDEE", address.params, address, sorted=True).to_ical() + b"\r\n"
+    line = Contentline.from_parts("ATTENDEE", address.params, address, sorted=True)
+    return (_fold_ascii(line).encode("ascii") if line.isascii() else line.to_ical()) + b"\r\n"
+
+
+_FOLD_AT = 74  # icalendar folds before the octet that would make a line 75 long
+
+
+def _fold_ascii(line: str) -> str:
+    """What icalendar's folding gives for an ASCII line (one octet a character), without going character by
+    character: pieces of 74, except that a piece never ends with a backslash or caret (the start of an escape),
+    which then begins the next piece."""
+    pieces, start = [], 0
+    while len(line) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces)
 
 
 @lru_cache(maxsize=64)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Event
+from icalendar.parser import Contentline
 from support.identity import registered_verified
 
 from meetings.calendar import events
@@ -84,3 +85,10 @@ def test_the_attendee_line_is_what_a_whole_component_writes(name, local, domain)
     ics._add_people_attendee(vevent, attendee)
     (reference,) = (m.group() for m in ics._OWN_LINES.finditer(vevent.to_ical()))
     assert ics._attendee_line(attendee) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(st.sampled_from("ab;:=\\^\" ,"), min_size=1, max_size=400))
+def test_ascii_lines_fold_as_icalendar_folds_them(line):
+    """Escape starts (backslash, caret) near the fold points included."""
+    assert ics._fold_ascii(line).encode() == Contentline(line).to_ical()
