@@ -12,8 +12,9 @@ compiling a regular expression per boundary. :func:`compose_wire_email` writes t
   the two whose shape is fixed (a boundary, a Message-ID from :func:`~notifications.mail.make_message_id`),
   folded once per shape with the same number of characters of the same kind, then filled in;
 * bodies are encoded by the std-lib's rules (7bit, quoted-printable, base64: the same choice, the same
-  lines); boundaries are drawn from :mod:`random` in the order the std-lib generator draws them, and
-  checked against the parts' text the same way.
+  lines); quoted-printable line by line as ``quoprimime.body_encode`` writes each line, a line met again
+  (most lines of a batch's messages are) taken from a bounded cache; boundaries are drawn from :mod:`random`
+  in the order the std-lib generator draws them, and checked against the parts' text the same way.
 
 Messages with extra ``headers`` (none from the delivery worker) are built and flattened by the std-lib:
 some header names change what ``send_message`` does (Sender, Resent-*). ``tests/test_mail_wire.py`` checks
@@ -194,19 +195,69 @@ def _encode_text(string: str, charset: str, cte: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
             return "8bit", normal_body(lines).decode("ascii", "surrogateescape")
-        sniff = embedded_body(lines[:10])
-        sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)
-        if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
+        sniff_qp = _quoted_printable(lines[:10])
+        if len(sniff_qp) > len(binascii.b2a_base64(embedded_body(lines[:10]))):
             cte = "base64"
         else:
             cte = "quoted-printable"
             if len(lines) <= 10:
                 return cte, sniff_qp
     if cte == "quoted-printable":
-        return cte, quoprimime.body_encode(normal_body(lines).decode("latin-1"), _MAX_LINE)
+        return cte, _quoted_printable(lines)
     if cte == "base64":
         return cte, _encode_base64(embedded_body(lines))
     raise ValueError(f"unexpected content transfer encoding {cte!r}")
+
+
+# quoprimime.body_encode(text, 78) of lines joined by line ends is its lines' encodings joined by "\n", plus a
+# last "\n" (the contentmanager always hands it a body ending with a line end): each line is encoded alone
+# (its escapes, its soft breaks), so a line repeated from message to message is encoded once (bounded cache).
+# The escaped bytes and their escapes, taken from quoprimime itself (a byte between two letters).
+_QP_ESCAPES = {byte: quoprimime.body_encode(f"a{chr(byte)}a", _MAX_LINE)[1:-1].encode("ascii")
+               for byte in range(256) if byte not in b"\r\n"}
+_QP_KEPT = bytes(byte for byte, escape in _QP_ESCAPES.items() if escape == bytes((byte,)))  # printable, tab
+_QP_ESCAPES = {byte: escape for byte, escape in _QP_ESCAPES.items() if byte not in _QP_KEPT}
+_QP_CACHED_LINE = 1024  # longer lines (rare, hardly ever repeated whole) are encoded without the cache
+
+
+def _quoted_printable(lines: list[bytes]) -> str:
+    """``quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", 78)`` (lines without line ends)."""
+    return "\n".join([_qp_line_cached(line) if len(line) <= _QP_CACHED_LINE else _qp_line(line)
+                      for line in lines]) + "\n"
+
+
+def _qp_line(line: bytes) -> str:
+    """One line (no CR, no LF) as ``quoprimime.body_encode(line.decode("latin-1"), 78)`` writes it."""
+    escaped = line.translate(None, _QP_KEPT)
+    if escaped:
+        if b"=" in escaped:  # first: the other escapes bring "=" of their own
+            line = line.replace(b"=", b"=3D")
+        for byte in set(escaped).difference(b"="):
+            line = line.replace(bytes((byte,)), _QP_ESCAPES[byte])
+    text = line.decode("ascii")
+    if len(text) <= _MAX_LINE and text[-1:] not in (" ", "\t"):
+        return text
+    # quoprimime.body_encode's folding of one escaped line (maxlinelen 78, eol "\n"): while 79 characters or
+    # more are left, a piece of 77 characters goes out with a soft break "=" added, or of 75 (76) when an escape
+    # begins right after: its "=" ends the piece as the soft break, and the next piece begins with it again
+    pieces = _QP_FOLD.findall(text)
+    start = sum(map(len, pieces))
+    head = "=\n".join(pieces) + "=\n" if pieces else ""
+    if text[-1] not in " \t":
+        return head + text[start:]
+    room = start - (len(text) - 1 - _MAX_LINE)  # whitespace ending a line is escaped, or kept before a soft break
+    if room >= 3:
+        return head + text[start:-1] + quoprimime.quote(text[-1])
+    if room == 2:
+        return head + text[start:] + "=\n"
+    return head + text[start:-1] + "=\n" + quoprimime.quote(text[-1])
+
+
+# One piece of a line folded by quoprimime.body_encode, in the order it tests: 75 characters when an escape
+# begins after them, else 76 when one begins after those, else 77; only while 79 or more characters are left.
+_QP_FOLD = re.compile(f"(?=.{{{_MAX_LINE + 1}}})"
+                      f"(?:.{{{_MAX_LINE - 3}}}(?==)|.{{{_MAX_LINE - 2}}}(?==)|.{{{_MAX_LINE - 1}}})", re.DOTALL)
+_qp_line_cached = lru_cache(maxsize=2048)(_qp_line)  # lines that repeat across a batch (salutation, links...)
 
 
 def _encode_base64(data: bytes) -> str:

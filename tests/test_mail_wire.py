@@ -9,12 +9,14 @@ import random
 import smtplib
 import string
 from datetime import UTC, datetime, timedelta, timezone
+from email import quoprimime
 from email.headerregistry import Address
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from notifications import wire
 from notifications.mail import compose_email, make_message_id
 from notifications.wire import WireEmail, compose_wire_email, wire_from_message
 
@@ -136,11 +138,57 @@ def test_wire_from_message_is_what_send_message_sends():
     assert wire.recipients == ("amelie@example.org", "c@example.org")
 
 
+# Quoted-printable bodies: encoded line by line, lines met again from a cache --------------------------------
+
+_QP_TEXT = st.text(alphabet=st.sampled_from(list("ab=. \t") + list("é—\x00\x7f\x0c\x85")), max_size=260)
+_QP_LINE = st.one_of(_QP_TEXT, st.text(alphabet="ab=", min_size=70, max_size=90),
+                     st.text(alphabet="ab=", min_size=148, max_size=170).map(lambda t: t + " "), st.text())
+
+
+def _qp_reference(lines: list[bytes]) -> str:
+    """What the std-lib gets from the contentmanager: the lines joined, ending with a line end."""
+    return quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), 78)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(lines=st.lists(_QP_LINE, max_size=5).map(lambda texts: "\n".join(texts).encode("utf-8").splitlines()))
+@example(lines=[b"a" * n + b"=" + b"b" * 10 for n in range(72, 80)])  # an escape around the soft break
+@example(lines=[b"a" * n + b" " for n in range(74, 82)] + [b"a" * n + b"\t" for n in range(150, 160)])
+@example(lines=[b"", b".", b"=", b". leading dot", b"=3D", b"a" * 2000 + b" ", b"\xc3\xa9" * 600])
+def test_quoted_printable_line_by_line_equals_quoprimime(lines):
+    assert wire._quoted_printable(lines) == _qp_reference(lines)
+    assert wire._quoted_printable(lines) == _qp_reference(lines)  # again: the lines from the cache
+
+
+def test_messages_of_a_batch_sharing_most_lines_equal_the_std_lib():
+    """Most lines repeat from message to message, a few are each message's own (name, link with a token)."""
+    shared = [
+        "Bonjour,", "", "La séance A a été déplacée — voici le nouvel horaire :  ", ". a line beginning with a dot",
+        "=a line beginning with an equals sign", "trailing tab\t", "https://calendar.example/render?action=T&text="
+        + "S%C3%A9ance%20A&dates=20270317T090000Z%2F20270317T120000Z&details=" + "x=1&y=2&" * 30,
+        "é" * 50 + "=" * 3 + "b" * 80, "a" * 76 + " ", "a" * 77 + " ", "b" * 1500 + "=",  # the last one uncached
+    ]
+    hits = wire._qp_line_cached.cache_info().hits
+    rng = random.Random(11)
+    for n in range(40):
+        token = "".join(rng.choices(string.ascii_letters + string.digits + "-_", k=43))
+        lines = [f"Cher participant {n},", *rng.sample(shared, k=len(shared)),
+                 f"https://dialogue.example.org/manage/{token}?lang=fr&n={n}", "Le secrétariat — ACSG"]
+        end = ("\n", "\r\n", "\r")[n % 3]
+        text = end.join(lines) + ("" if n % 2 else end)  # with and without a line end after the last line
+        html = "<p>" + "</p>\n<p>".join(lines) + "</p>"
+        assert_same(base(to=[f"Participant {n} <p-{n}@example.org>"], text=text, html=html), seed=n)
+        assert_same(base(to=[f"p-{n}@example.org"], text=text, html=html, calendar=None, calendar_method=None),
+                    seed=n)
+    assert wire._qp_line_cached.cache_info().hits > hits + 40 * len(shared)
+
+
 # Generated inputs -------------------------------------------------------------------------------------------
 
 _WORDS = st.text(alphabet=st.sampled_from(list(string.ascii_letters + string.digits + " ,.;:'\"()<>@=?!-_/\\")
                                           + list("éàüßçñøæœ—–…’“”«»中文Ωπ€")), min_size=0, max_size=40)
-_LINE = st.one_of(_WORDS, st.text(min_size=0, max_size=120), st.text(alphabet="ab ", min_size=60, max_size=200))
+_LINE = st.one_of(_WORDS, st.text(min_size=0, max_size=120), st.text(alphabet="ab ", min_size=60, max_size=200),
+                  st.text(alphabet="ab=.\t é", min_size=0, max_size=170))  # escapes at soft breaks, dots, blanks
 _BODY = st.lists(_LINE, max_size=14).flatmap(
     lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(lines)))
 _LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True)
