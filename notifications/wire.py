@@ -10,7 +10,10 @@ compiling a regular expression per boundary. :func:`compose_wire_email` writes t
   and -Disposition, From, Content-Language...) is folded once by the std-lib itself, then reused;
 * headers that do change (To, Cc, Subject, Date, Message-ID) are parsed and folded by the std-lib, except
   the two whose shape is fixed (a boundary, a Message-ID from :func:`~notifications.mail.make_message_id`),
-  folded once per shape with the same number of characters of the same kind, then filled in;
+  folded once per shape with the same number of characters of the same kind, then filled in, and address
+  headers whose items are plain ``local@domain`` or ``Plain Name <local@domain>`` texts on one line, which
+  the std-lib would write unchanged (the rules at ``_PLAIN_ADDRESS``): the one per-message header every message
+  has (To, a different recipient each time) is then neither parsed nor folded;
 * bodies are encoded by the std-lib's rules (7bit, quoted-printable, base64: the same choice, the same
   lines); quoted-printable line by line as ``quoprimime.body_encode`` writes each line, a line met again
   (most lines of a batch's messages are) taken from a bounded cache; boundaries are drawn from :mod:`random`
@@ -146,19 +149,23 @@ def _write(checked: CheckedEmail, sender, subject: str, text: str, html: str, ca
         body = _multipart_body(boundary, outer)
 
     head = [_content_type(top_type, boundary), _from_header(sender)]
-    to_header, to_folded = _address_header("To", checked.to)
+    to_text, to_folded, to_specs = _address_header("To", checked.to)
     head.append(to_folded)
-    address_fields = [str(to_header)]
+    address_fields, specs = [to_text], to_specs
     if checked.cc:
-        cc_header, cc_folded = _address_header("Cc", checked.cc)
+        cc_text, cc_folded, cc_specs = _address_header("Cc", checked.cc)
         head.append(cc_folded)
-        address_fields.append(str(cc_header))
+        address_fields.append(cc_text)
+        specs = None if specs is None or cc_specs is None else specs + cc_specs
     if reply_to is not None:
         head.append(_address_header("Reply-To", [reply_to])[1])
     head += [_subject_header(subject), _date_header(format_datetime(now.astimezone(UTC))),
              _message_id_header(message_id), _language_header(language),
              b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n\r\n", body]
-    recipients = tuple(a[1] for a in getaddresses(address_fields))
+    if specs is not None:  # plain addresses: what getaddresses reads from them
+        recipients = tuple(specs)
+    else:
+        recipients = tuple(a[1] for a in getaddresses(address_fields))
     mail_from = _envelope_sender(sender)
     if not "".join([mail_from, *recipients]).isascii():
         raise ValueError("non-ASCII envelope addresses need SMTPUTF8, which is not supported")
@@ -355,12 +362,46 @@ def _fold(name: str, value: object) -> tuple[object, bytes]:
     return header, _POLICY.fold_binary(name, header)
 
 
-def _address_header(name: str, values: list) -> tuple[object, bytes]:
+# An address header whose every item is written as text in one of two plain forms is written as it is: such
+# an item is valid (what parse_address_header and _check_address accept), ASCII, its Address prints back as the
+# same text (so compose_email's header parses the joined text), and a header line that fits in 78 characters
+# is written by the std-lib folder unchanged; getaddresses reads the address itself from each item.
+#   local@domain              dot-atoms of letters, digits, "_", "+", "-" (domain: letters, digits, "-")
+#   Some Name <local@domain>  words of atext without "=" and "?" (no encoded word), single spaces between
+# Anything else (quotes, comments, specials, non-ASCII, Address objects, a line to fold...) goes to the std-lib.
+_PLAIN_ADDRESS = re.compile(
+    r"(?:(?P<name>[A-Za-z0-9!#$%&'*+/^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/^_`{|}~-]+)*) <)?"
+    r"(?P<spec>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?(name)>)")
+
+
+def _plain_address_header(name: str, values: list) -> tuple[str, bytes, list[str]] | None:
+    """The header of plain text addresses (above) as the std-lib writes it, or None when not that simple."""
+    specs = []
+    for value in values:
+        match = _PLAIN_ADDRESS.fullmatch(value) if type(value) is str else None
+        if match is None:
+            return None
+        specs.append(match["spec"])
+    text = ", ".join(values)
+    line = f"{name}: {text}"
+    if not specs or len(line) > _MAX_LINE:
+        return None
+    return text, (line + _CRLF).encode("ascii"), specs
+
+
+def _address_header(name: str, values: list) -> tuple[str, bytes, list[str] | None]:
+    """The header ``msg[name] = [addresses]`` stores, as text (what getaddresses reads), its folded bytes and,
+    for plain addresses, the address of each item (else None); compose_email's checks and errors."""
+    plain = _plain_address_header(name, values)
+    if plain is not None:
+        return plain
     if len(values) == 1 and isinstance(values[0], str):  # one recipient written as text: parse it once
         address, parsed = parse_address_header(values[0], name)
         if str(address) == values[0]:  # the text compose_email's header re-parses: the same header
-            return parsed, _POLICY.fold_binary(name, parsed)
-    return _fold(name, [_parse_address(value, name) for value in values])
+            return str(parsed), _POLICY.fold_binary(name, parsed), None
+    header, folded = _fold(name, [_parse_address(value, name) for value in values])
+    return str(header), folded, None
 
 
 def _from_header(sender: str | Address) -> bytes:
@@ -376,13 +417,13 @@ def _text_from_header(sender: str) -> bytes:
 
 def _envelope_sender(sender: str | Address) -> str:
     if isinstance(sender, Address):
-        return getaddresses([str(_address_header("From", [sender])[0])])[0][1]
+        return getaddresses([_address_header("From", [sender])[0]])[0][1]
     return _text_envelope_sender(sender)
 
 
 @lru_cache(maxsize=64)
 def _text_envelope_sender(sender: str) -> str:
-    return getaddresses([str(_address_header("From", [sender])[0])])[0][1]
+    return getaddresses([_address_header("From", [sender])[0]])[0][1]
 
 
 @lru_cache(maxsize=512)  # one per subject text: a move's messages share a handful (one per language)

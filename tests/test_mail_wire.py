@@ -138,6 +138,61 @@ def test_wire_from_message_is_what_send_message_sends():
     assert wire.recipients == ("amelie@example.org", "c@example.org")
 
 
+# Plain addresses: written as they are, without the std-lib's parser and folder --------------------------------
+
+PLAIN = [
+    "bench-0@example.org", "Person 0 <person-0@example.org>", "UPPER_case+tag@Sub-Domain.EXAMPLE.org", "a@b",
+    "O'Brien Jean-Luc <jl.obrien+dialogue@mission.example>", "x!#$%&*+/^_`{|}~-y <x_y@a-b.c-d.example>",
+    "xn--bcher-kva@xn--bcher-kva.example", "l" * 62 + "@example.org",  # "To: " and 74 characters: 78, one line
+]
+NOT_PLAIN = [  # valid, but the std-lib writes them: quoted, encoded, re-spaced, folded...
+    "Person  0 <p@example.org>", " p@example.org", "p@example.org ", "Dr. Who <who@example.org>",
+    '"Quoted" <q@example.org>', "Amélie <a@example.org>", "p@exämple.org", "=?utf-8?q?x?= <p@example.org>",
+    "a?b <p@example.org>", "a=b <p@example.org>", "<p@example.org>", "Name <p@example.org> (comment)",
+    "l" * 63 + "@example.org", "Person 0 <" + "l" * 52 + "@example.org>", "p@[127.0.0.1]", "Name\t<p@example.org>",
+]
+REFUSED = [  # the std-lib path refuses them, as compose_email does
+    "p@example.org\r\nBcc: x@example.org", "Name <p@example.org>\nX-Injected: 1", "p@", "@example.org",
+    "Name <p@example.org", "Name p@example.org>", "a@b@example.org", "p@example.org, q@example.org", "Name <>",
+    "p..q@example.org", "", "josé@example.org",
+]
+
+
+@pytest.mark.parametrize("value", PLAIN)
+def test_a_plain_address_is_written_as_it_is_and_equals_the_std_lib(value):
+    assert wire._plain_address_header("To", [value]) is not None
+    assert (wire._plain_address_header("Cc", ["a@b", value]) is None) == (len(value) > 78 - len("Cc: a@b, "))
+    assert_same(base(to=[value]))
+    assert_same(base(to=[value, "Other Person <other@example.org>"], cc=[value]))
+    assert_same(base(to=["first@example.org"], cc=["second@example.org", value], calendar=None, calendar_method=None))
+    assert_same(base(sender=value, reply_to=value))
+
+
+@pytest.mark.parametrize("value", NOT_PLAIN)
+def test_an_address_not_that_plain_goes_to_the_std_lib(value):
+    assert wire._plain_address_header("To", [value]) is None
+    assert wire._plain_address_header("To", ["p@example.org", value]) is None
+    assert_same(base(to=[value]))
+    assert_same(base(to=["plain@example.org"], cc=[value, "other@example.org"]))
+
+
+@pytest.mark.parametrize("value", REFUSED)
+def test_an_address_refused_by_compose_email_is_refused_the_same_way(value):
+    assert wire._plain_address_header("To", [value]) is None
+    for args in (base(to=[value]), base(to=["plain@example.org"], cc=["other@example.org", value])):
+        expected = reference(args)
+        assert isinstance(expected[0], type) and issubclass(expected[0], Exception)
+        assert_same(args)
+
+
+def test_more_plain_recipients_than_fit_on_one_line_are_folded_by_the_std_lib():
+    to = [f"person-{n}@example.org" for n in range(3)]  # "To: " and 3 x 21 + 2 x 2: 71 characters
+    assert wire._plain_address_header("To", to) is not None
+    assert wire._plain_address_header("To", [*to, "p@example.org"]) is None
+    assert_same(base(to=to))
+    assert_same(base(to=[*to, "p@example.org"]))
+
+
 # Quoted-printable bodies: encoded line by line, lines met again from a cache --------------------------------
 
 _QP_TEXT = st.text(alphabet=st.sampled_from(list("ab=. \t") + list("é—\x00\x7f\x0c\x85")), max_size=260)
@@ -195,8 +250,41 @@ _LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True)
 _DOMAIN = st.sampled_from(["example.org", "mission.example", "exämple.org", "xn--bcher-kva.example", "a.b.c.example"])
 
 
+# Near the plain forms (local@domain, Plain Name <local@domain>): mostly plain, sometimes one step away.
+_ATOM = st.text(alphabet=string.ascii_letters + string.digits + "_+-", min_size=1, max_size=12)
+_ODD = st.sampled_from([".", "..", " ", "  ", "=", "?", "=?", '"', "(", "é", "\t", "'", "~", "@", ",", "<", ""])
+_PLAIN_LOCAL = st.lists(_ATOM, min_size=1, max_size=3).map(".".join)
+_PLAIN_DOMAIN = st.lists(st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=12),
+                         min_size=1, max_size=3).map(".".join)
+_PLAIN_WORD = st.text(alphabet=string.ascii_letters + string.digits + "!#$%&'*+/^_`{|}~-", min_size=1, max_size=12)
+
+
+@st.composite
+def _plain_like_address(draw):
+    local, domain = draw(_PLAIN_LOCAL), draw(_PLAIN_DOMAIN)
+    words = draw(st.lists(_PLAIN_WORD, max_size=5))
+    if draw(st.integers(0, 3)) == 0:  # one step away from the plain forms
+        where = draw(st.sampled_from(["local", "domain", "name", "start", "end"]))
+        odd = draw(_ODD)
+        if where == "local":
+            local = odd + local if draw(st.booleans()) else local + odd + local
+        elif where == "domain":
+            domain = domain + odd + domain
+        elif where == "name" and words:
+            words[-1] += odd
+        elif where == "start":
+            local = odd + local
+            words = [odd + w for w in words[:1]] + words[1:]
+        else:
+            domain += odd
+    address = f"{local}@{domain}"
+    return f"{' '.join(words)} <{address}>" if words else address
+
+
 @st.composite
 def _address(draw):
+    if draw(st.integers(0, 2)) == 0:
+        return draw(_plain_like_address())
     address = f"{draw(_LOCAL)}@{draw(_DOMAIN)}"
     name = draw(st.one_of(st.none(), _WORDS))
     form = draw(st.sampled_from(["text", "quoted", "object"]))
@@ -247,3 +335,12 @@ def _arguments(draw):
 @example(args=base(), seed=1)
 def test_generated_messages_are_byte_identical(args, seed):
     assert_same(args, seed)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(to=st.lists(_plain_like_address(), min_size=1, max_size=3), cc=st.lists(_plain_like_address(), max_size=2),
+       seed=st.integers(0, 2**32))
+@example(to=["p@example.org"], cc=[], seed=1)
+@example(to=["Person 0 <p@example.org>"], cc=["x.y@a-b.example", "O'Neil <o@example.org>"], seed=1)
+def test_generated_plain_and_nearly_plain_addresses_are_written_as_the_std_lib_writes_them(to, cc, seed):
+    assert_same(base(to=to, cc=cc, calendar=None, calendar_method=None), seed)
