@@ -273,7 +273,12 @@ def _encode_base64(data: bytes) -> str:
 
 
 def _base64_lines(data: bytes) -> bytes:
-    return _wire_lines(_encode_base64(data))
+    """``_wire_lines(_encode_base64(data))``: lines of 57 bytes are 76 characters, no padding but at the end."""
+    encoded = binascii.b2a_base64(data, newline=False)
+    if not encoded:
+        return b""
+    per_line = _MAX_LINE // 4 * 4
+    return b"\r\n".join([encoded[i:i + per_line] for i in range(0, len(encoded), per_line)]) + b"\r\n"
 
 
 def _wire_lines(payload: str) -> bytes:

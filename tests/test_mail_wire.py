@@ -9,8 +9,9 @@ import random
 import smtplib
 import string
 from datetime import UTC, datetime, timedelta, timezone
-from email import quoprimime
+from email import policy, quoprimime
 from email.headerregistry import Address
+from email.message import EmailMessage
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -236,6 +237,15 @@ def test_messages_of_a_batch_sharing_most_lines_equal_the_std_lib():
         assert_same(base(to=[f"p-{n}@example.org"], text=text, html=html, calendar=None, calendar_method=None),
                     seed=n)
     assert wire._qp_line_cached.cache_info().hits > hits + 40 * len(shared)
+
+
+def test_base64_attachment_lines_are_the_contentmanagers():
+    """An attachment's base64 lines: 57 bytes each (76 characters), the last one shorter, CRLF after each."""
+    data = bytes(random.Random(5).randrange(256) for _ in range(400))
+    for size in [*range(0, 120), 171, 399, 400]:
+        msg = EmailMessage(policy=policy.SMTP)
+        msg.set_content(data[:size], maintype="application", subtype="ics")
+        assert wire._base64_lines(data[:size]) == msg.get_payload().encode("ascii").replace(b"\n", b"\r\n")
 
 
 # Generated inputs -------------------------------------------------------------------------------------------
