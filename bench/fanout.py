@@ -41,6 +41,7 @@ from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.core.tasks import BackgroundTask, run_tasks  # noqa: E402
 from meetings.core.vocabulary import CATEGORY_CODES  # noqa: E402
 from meetings.jobs.definitions import TASK_STEPS  # noqa: E402
+from meetings.jobs.runner import configure_interpreter  # noqa: E402
 from meetings.models import GlobalMeeting, MeetingSession, Registration  # noqa: E402
 from meetings.organizations.models import Organization  # noqa: E402
 from meetings.outbox.delivery import deliver_due  # noqa: E402
@@ -147,6 +148,7 @@ def old_way(app, meeting_id: int) -> float:
 
 
 def main() -> None:
+    configure_interpreter()  # the background steps and the delivery run here as in the scheduler process
     count = int(next((a for a in sys.argv[1:] if a.isdigit()), "2000"))
     url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/acsg_bench_fanout")
     recreate_database(url)

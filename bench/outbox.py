@@ -47,6 +47,7 @@ from meetings import create_app  # noqa: E402
 from meetings.core.db import new_session, utcnow  # noqa: E402
 from meetings.core.migrate import upgrade_database  # noqa: E402
 from meetings.core.tasks import BackgroundTask  # noqa: E402
+from meetings.jobs.runner import configure_interpreter  # noqa: E402
 from meetings.models import MeetingSession  # noqa: E402
 from meetings.outbox.composing import Composed, app_composers  # noqa: E402
 from meetings.outbox.delivery import build_email, deliver_due  # noqa: E402
@@ -143,6 +144,7 @@ def full(app, server: RemoteServer, transports: Transports, batch_size: int, exp
 
 
 def main() -> None:
+    configure_interpreter()  # the delivery runs here as in the scheduler process, with its interpreter settings
     args = sys.argv[1:]
     count = int(next((a for a in args if a.isdigit() and args[args.index(a) - 1] != "--batch"), "2000"))
     batch_size = int(args[args.index("--batch") + 1]) if "--batch" in args else 100

@@ -6,6 +6,9 @@ Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.
 and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/13).
 The database is dropped and recreated. Both endpoints are measured in the same run, with the
 same clients, so the ratio says what a registration costs compared with a bare database round trip.
+A third run sends the same registrations with a malformed ``consent``: refused (422) by the input schema
+before the view runs, without a database query of its own, it shows the floor the framework alone sets
+for this endpoint (routing, limits, parsing, validation, a localized JSON answer, logs).
 
 The server runs as in production (README): the abuse limits counted in Redis by every worker,
 ``PROMETHEUS_MULTIPROC_DIR`` set, JSON request logs (to a file). Every request comes from one
@@ -135,8 +138,10 @@ def cpu_seconds(server_pid: int, database: str) -> dict[str, float]:
     return used
 
 
-def run(label: str, total: int, clients: int, call, server_pid: int, database: str) -> dict:
-    """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms, CPU ms per request."""
+def run(label: str, total: int, clients: int, call, server_pid: int, database: str, refused: bool = False) -> dict:
+    """Run ``call(i)`` ``total`` times over ``clients`` threads; latencies in ms, CPU ms per request.
+
+    Every answer must be a success, or (``refused``) a 4xx."""
     sessions = [requests.Session() for _ in range(clients)]
     cpu_before = cpu_seconds(server_pid, database)
 
@@ -144,7 +149,7 @@ def run(label: str, total: int, clients: int, call, server_pid: int, database: s
         started = time.perf_counter()
         status = call(sessions[i % clients], i)
         elapsed = (time.perf_counter() - started) * 1000
-        if status >= 400:
+        if (not 400 <= status < 500) if refused else status >= 400:
             raise RuntimeError(f"{label}: HTTP {status}")
         return elapsed
 
@@ -195,17 +200,21 @@ def main() -> None:
         def health(http, _i):
             return http.get(f"{base}/healthz", timeout=10).status_code
 
-        def register(http, i):
+        def register(http, i, consent=True):
             body = {"session_id": sessions[i % 2], "name": f"Delegate {i}", "email": f"d{i}@example.org",
                     "organization": f"Ministry {i % 50}", "category": "national_asylum_authority",
-                    "country": "KE", "language": "en", "timezone": "Africa/Nairobi", "consent": True}
+                    "country": "KE", "language": "en", "timezone": "Africa/Nairobi", "consent": consent}
             return http.post(f"{base}/api/v1/meetings/{meeting['id']}/registrations", json=body,
                              timeout=30).status_code
+
+        def refuse(http, i):  # the same request with a malformed consent: refused by the input schema (422)
+            return register(http, i, consent="maybe")
 
         database = sa.make_url(url).database
         run("warm-up", 200, args.clients, health, server.pid, database)
         baseline = run("GET /healthz", args.requests, args.clients, health, server.pid, database)
         measured = run("POST registration", args.requests, args.clients, register, server.pid, database)
+        floor = run("POST refused (4xx)", args.requests, args.clients, refuse, server.pid, database, refused=True)
     finally:
         server.terminate()
         server.wait(10)
@@ -216,17 +225,19 @@ def main() -> None:
     print(f"gunicorn workers={args.workers} {args.gunicorn}, clients={args.clients}, requests={args.requests} each, "
           f"{'meeting with its plan document, ' if args.planned else ''}"
           f"PostgreSQL, limits in Redis; {os.cpu_count()} CPUs shared by the clients, gunicorn and PostgreSQL")
-    for row in (baseline, measured):
+    for row in (baseline, measured, floor):
         print(f"{row['label']:<20} {row['rps']:8.1f} req/s   p50 {row['p50']:7.1f} ms   p99 {row['p99']:7.1f} ms")
     print(f"CPU ms per request ({os.cpu_count()} cores shared by all of these; 'other': the rest of the machine "
           "during the run, e.g. other benches or test suites):")
-    for row in (baseline, measured):
+    for row in (baseline, measured, floor):
         ours = {part: ms for part, ms in row["cpu"].items() if part != "other"}
         print(f"  {row['label']:<20} " + ", ".join(f"{part} {ms:.2f}" for part, ms in ours.items())
               + f"; total {sum(ours.values()):.2f}; other {row['cpu']['other']:.2f}")
     ratio = measured["rps"] / baseline["rps"]
     print(f"ratio registration/healthz: throughput {ratio:.2f}x, "
           f"p50 latency {measured['p50'] / baseline['p50']:.2f}x")
+    print(f"floor: the same POST refused by the input schema before the view (limited, parsed, validated, "
+          f"answered in JSON, no query of its own): {floor['rps'] / baseline['rps']:.2f}x /healthz")
     for row in seats:
         print(f"session {row['label']}: capacity {row['capacity']}, confirmed {row['confirmed']}, "
               f"waitlisted {row['waitlisted']}")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
+from icalendar.parser import Contentline
 from icalendar.prop.conference import Conference
 
 from notifications.textsafety import multi_line, single_line
@@ -146,10 +147,33 @@ def _shared_lines(method: str, event: CalendarEvent, organizer: Person, prefix: 
 def _own_lines(attendee: Person, now: datetime) -> tuple[bytes, bytes]:
     """The DTSTAMP and ATTENDEE content lines of one message, written by the same code as a whole calendar
     (each content line is written on its own: the stamp is reused for every message of the same second)."""
-    vevent = Event()
-    _add_people_attendee(vevent, attendee)
-    (attendee_lines,) = (m.group() for m in _OWN_LINES.finditer(vevent.to_ical()))
-    return _stamp_line(_utc(now)), attendee_lines
+    return _stamp_line(_utc(now)), _attendee_line(attendee)
+
+
+def _attendee_line(attendee: Person) -> bytes:
+    """The ATTENDEE content line, folded, as ``Component.to_ical`` writes it (``Contentline.from_parts`` with the
+    parameters sorted), without building a component around it."""
+    address = _attendee_address(attendee)
+    line = Contentline.from_parts("ATTENDEE", address.params, address, sorted=True)
+    return (_fold_ascii(line).encode("ascii") if line.isascii() else line.to_ical()) + b"\r\n"
+
+
+_FOLD_AT = 74  # icalendar folds before the octet that would make a line 75 long
+
+
+def _fold_ascii(line: str) -> str:
+    """What icalendar's folding gives for an ASCII line (one octet a character), without going character by
+    character: pieces of 74, except that a piece never ends with a backslash or caret (the start of an escape),
+    which then begins the next piece."""
+    pieces, start = [], 0
+    while len(line) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces)
 
 
 @lru_cache(maxsize=64)
@@ -278,10 +302,11 @@ def _add_people(vevent: Event, organizer: Person, attendee: Person) -> None:
 
 
 def _add_people_attendee(vevent: Event, attendee: Person) -> None:
-    vevent.add(
-        "ATTENDEE",
-        _address(attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=True, cutype="INDIVIDUAL"),
-    )
+    vevent.add("ATTENDEE", _attendee_address(attendee))
+
+
+def _attendee_address(attendee: Person) -> vCalAddress:
+    return _address(attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=True, cutype="INDIVIDUAL")
 
 
 def _address(person: Person, **params: str | bool) -> vCalAddress:

@@ -10,10 +10,14 @@ compiling a regular expression per boundary. :func:`compose_wire_email` writes t
   and -Disposition, From, Content-Language...) is folded once by the std-lib itself, then reused;
 * headers that do change (To, Cc, Subject, Date, Message-ID) are parsed and folded by the std-lib, except
   the two whose shape is fixed (a boundary, a Message-ID from :func:`~notifications.mail.make_message_id`),
-  folded once per shape with the same number of characters of the same kind, then filled in;
+  folded once per shape with the same number of characters of the same kind, then filled in, and address
+  headers whose items are plain ``local@domain`` or ``Plain Name <local@domain>`` texts on one line, which
+  the std-lib would write unchanged (the rules at ``_PLAIN_ADDRESS``): the one per-message header every message
+  has (To, a different recipient each time) is then neither parsed nor folded;
 * bodies are encoded by the std-lib's rules (7bit, quoted-printable, base64: the same choice, the same
-  lines); boundaries are drawn from :mod:`random` in the order the std-lib generator draws them, and
-  checked against the parts' text the same way.
+  lines); quoted-printable line by line as ``quoprimime.body_encode`` writes each line, a line met again
+  (most lines of a batch's messages are) taken from a bounded cache; boundaries are drawn from :mod:`random`
+  in the order the std-lib generator draws them, and checked against the parts' text the same way.
 
 Messages with extra ``headers`` (none from the delivery worker) are built and flattened by the std-lib:
 some header names change what ``send_message`` does (Sender, Resent-*). ``tests/test_mail_wire.py`` checks
@@ -145,19 +149,23 @@ def _write(checked: CheckedEmail, sender, subject: str, text: str, html: str, ca
         body = _multipart_body(boundary, outer)
 
     head = [_content_type(top_type, boundary), _from_header(sender)]
-    to_header, to_folded = _address_header("To", checked.to)
+    to_text, to_folded, to_specs = _address_header("To", checked.to)
     head.append(to_folded)
-    address_fields = [str(to_header)]
+    address_fields, specs = [to_text], to_specs
     if checked.cc:
-        cc_header, cc_folded = _address_header("Cc", checked.cc)
+        cc_text, cc_folded, cc_specs = _address_header("Cc", checked.cc)
         head.append(cc_folded)
-        address_fields.append(str(cc_header))
+        address_fields.append(cc_text)
+        specs = None if specs is None or cc_specs is None else specs + cc_specs
     if reply_to is not None:
         head.append(_address_header("Reply-To", [reply_to])[1])
     head += [_subject_header(subject), _date_header(format_datetime(now.astimezone(UTC))),
              _message_id_header(message_id), _language_header(language),
              b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n\r\n", body]
-    recipients = tuple(a[1] for a in getaddresses(address_fields))
+    if specs is not None:  # plain addresses: what getaddresses reads from them
+        recipients = tuple(specs)
+    else:
+        recipients = tuple(a[1] for a in getaddresses(address_fields))
     mail_from = _envelope_sender(sender)
     if not "".join([mail_from, *recipients]).isascii():
         raise ValueError("non-ASCII envelope addresses need SMTPUTF8, which is not supported")
@@ -194,19 +202,69 @@ def _encode_text(string: str, charset: str, cte: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
             return "8bit", normal_body(lines).decode("ascii", "surrogateescape")
-        sniff = embedded_body(lines[:10])
-        sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)
-        if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
+        sniff_qp = _quoted_printable(lines[:10])
+        if len(sniff_qp) > len(binascii.b2a_base64(embedded_body(lines[:10]))):
             cte = "base64"
         else:
             cte = "quoted-printable"
             if len(lines) <= 10:
                 return cte, sniff_qp
     if cte == "quoted-printable":
-        return cte, quoprimime.body_encode(normal_body(lines).decode("latin-1"), _MAX_LINE)
+        return cte, _quoted_printable(lines)
     if cte == "base64":
         return cte, _encode_base64(embedded_body(lines))
     raise ValueError(f"unexpected content transfer encoding {cte!r}")
+
+
+# quoprimime.body_encode(text, 78) of lines joined by line ends is its lines' encodings joined by "\n", plus a
+# last "\n" (the contentmanager always hands it a body ending with a line end): each line is encoded alone
+# (its escapes, its soft breaks), so a line repeated from message to message is encoded once (bounded cache).
+# The escaped bytes and their escapes, taken from quoprimime itself (a byte between two letters).
+_QP_ESCAPES = {byte: quoprimime.body_encode(f"a{chr(byte)}a", _MAX_LINE)[1:-1].encode("ascii")
+               for byte in range(256) if byte not in b"\r\n"}
+_QP_KEPT = bytes(byte for byte, escape in _QP_ESCAPES.items() if escape == bytes((byte,)))  # printable, tab
+_QP_ESCAPES = {byte: escape for byte, escape in _QP_ESCAPES.items() if byte not in _QP_KEPT}
+_QP_CACHED_LINE = 1024  # longer lines (rare, hardly ever repeated whole) are encoded without the cache
+
+
+def _quoted_printable(lines: list[bytes]) -> str:
+    """``quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", 78)`` (lines without line ends)."""
+    return "\n".join([_qp_line_cached(line) if len(line) <= _QP_CACHED_LINE else _qp_line(line)
+                      for line in lines]) + "\n"
+
+
+def _qp_line(line: bytes) -> str:
+    """One line (no CR, no LF) as ``quoprimime.body_encode(line.decode("latin-1"), 78)`` writes it."""
+    escaped = line.translate(None, _QP_KEPT)
+    if escaped:
+        if b"=" in escaped:  # first: the other escapes bring "=" of their own
+            line = line.replace(b"=", b"=3D")
+        for byte in set(escaped).difference(b"="):
+            line = line.replace(bytes((byte,)), _QP_ESCAPES[byte])
+    text = line.decode("ascii")
+    if len(text) <= _MAX_LINE and text[-1:] not in (" ", "\t"):
+        return text
+    # quoprimime.body_encode's folding of one escaped line (maxlinelen 78, eol "\n"): while 79 characters or
+    # more are left, a piece of 77 characters goes out with a soft break "=" added, or of 75 (76) when an escape
+    # begins right after: its "=" ends the piece as the soft break, and the next piece begins with it again
+    pieces = _QP_FOLD.findall(text)
+    start = sum(map(len, pieces))
+    head = "=\n".join(pieces) + "=\n" if pieces else ""
+    if text[-1] not in " \t":
+        return head + text[start:]
+    room = start - (len(text) - 1 - _MAX_LINE)  # whitespace ending a line is escaped, or kept before a soft break
+    if room >= 3:
+        return head + text[start:-1] + quoprimime.quote(text[-1])
+    if room == 2:
+        return head + text[start:] + "=\n"
+    return head + text[start:-1] + "=\n" + quoprimime.quote(text[-1])
+
+
+# One piece of a line folded by quoprimime.body_encode, in the order it tests: 75 characters when an escape
+# begins after them, else 76 when one begins after those, else 77; only while 79 or more characters are left.
+_QP_FOLD = re.compile(f"(?=.{{{_MAX_LINE + 1}}})"
+                      f"(?:.{{{_MAX_LINE - 3}}}(?==)|.{{{_MAX_LINE - 2}}}(?==)|.{{{_MAX_LINE - 1}}})", re.DOTALL)
+_qp_line_cached = lru_cache(maxsize=2048)(_qp_line)  # lines that repeat across a batch (salutation, links...)
 
 
 def _encode_base64(data: bytes) -> str:
@@ -215,7 +273,12 @@ def _encode_base64(data: bytes) -> str:
 
 
 def _base64_lines(data: bytes) -> bytes:
-    return _wire_lines(_encode_base64(data))
+    """``_wire_lines(_encode_base64(data))``: lines of 57 bytes are 76 characters, no padding but at the end."""
+    encoded = binascii.b2a_base64(data, newline=False)
+    if not encoded:
+        return b""
+    per_line = _MAX_LINE // 4 * 4
+    return b"\r\n".join([encoded[i:i + per_line] for i in range(0, len(encoded), per_line)]) + b"\r\n"
 
 
 def _wire_lines(payload: str) -> bytes:
@@ -304,12 +367,46 @@ def _fold(name: str, value: object) -> tuple[object, bytes]:
     return header, _POLICY.fold_binary(name, header)
 
 
-def _address_header(name: str, values: list) -> tuple[object, bytes]:
+# An address header whose every item is written as text in one of two plain forms is written as it is: such
+# an item is valid (what parse_address_header and _check_address accept), ASCII, its Address prints back as the
+# same text (so compose_email's header parses the joined text), and a header line that fits in 78 characters
+# is written by the std-lib folder unchanged; getaddresses reads the address itself from each item.
+#   local@domain              dot-atoms of letters, digits, "_", "+", "-" (domain: letters, digits, "-")
+#   Some Name <local@domain>  words of atext without "=" and "?" (no encoded word), single spaces between
+# Anything else (quotes, comments, specials, non-ASCII, Address objects, a line to fold...) goes to the std-lib.
+_PLAIN_ADDRESS = re.compile(
+    r"(?:(?P<name>[A-Za-z0-9!#$%&'*+/^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/^_`{|}~-]+)*) <)?"
+    r"(?P<spec>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?(name)>)")
+
+
+def _plain_address_header(name: str, values: list) -> tuple[str, bytes, list[str]] | None:
+    """The header of plain text addresses (above) as the std-lib writes it, or None when not that simple."""
+    specs = []
+    for value in values:
+        match = _PLAIN_ADDRESS.fullmatch(value) if type(value) is str else None
+        if match is None:
+            return None
+        specs.append(match["spec"])
+    text = ", ".join(values)
+    line = f"{name}: {text}"
+    if not specs or len(line) > _MAX_LINE:
+        return None
+    return text, (line + _CRLF).encode("ascii"), specs
+
+
+def _address_header(name: str, values: list) -> tuple[str, bytes, list[str] | None]:
+    """The header ``msg[name] = [addresses]`` stores, as text (what getaddresses reads), its folded bytes and,
+    for plain addresses, the address of each item (else None); compose_email's checks and errors."""
+    plain = _plain_address_header(name, values)
+    if plain is not None:
+        return plain
     if len(values) == 1 and isinstance(values[0], str):  # one recipient written as text: parse it once
         address, parsed = parse_address_header(values[0], name)
         if str(address) == values[0]:  # the text compose_email's header re-parses: the same header
-            return parsed, _POLICY.fold_binary(name, parsed)
-    return _fold(name, [_parse_address(value, name) for value in values])
+            return str(parsed), _POLICY.fold_binary(name, parsed), None
+    header, folded = _fold(name, [_parse_address(value, name) for value in values])
+    return str(header), folded, None
 
 
 def _from_header(sender: str | Address) -> bytes:
@@ -325,13 +422,13 @@ def _text_from_header(sender: str) -> bytes:
 
 def _envelope_sender(sender: str | Address) -> str:
     if isinstance(sender, Address):
-        return getaddresses([str(_address_header("From", [sender])[0])])[0][1]
+        return getaddresses([_address_header("From", [sender])[0]])[0][1]
     return _text_envelope_sender(sender)
 
 
 @lru_cache(maxsize=64)
 def _text_envelope_sender(sender: str) -> str:
-    return getaddresses([str(_address_header("From", [sender])[0])])[0][1]
+    return getaddresses([_address_header("From", [sender])[0]])[0][1]
 
 
 @lru_cache(maxsize=512)  # one per subject text: a move's messages share a handful (one per language)

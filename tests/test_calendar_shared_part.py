@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Event
+from icalendar.parser import Contentline
 from support.identity import registered_verified
 
 from meetings.calendar import events
@@ -69,3 +73,22 @@ def test_invites_and_cancellations_are_the_bytes_of_a_full_build(app, client, db
             got = events.invite_for(registration, LATER)
         assert got[0] == "CANCEL"
         assert got == _uncached(app, registration, LATER)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(max_size=80), local=st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,30}", fullmatch=True),
+       domain=st.sampled_from(["example.org", "exämple.org", "a.b.example.com", "x" * 60 + ".org"]))
+def test_the_attendee_line_is_what_a_whole_component_writes(name, local, domain):
+    """The ATTENDEE line written on its own equals the one a whole VEVENT writes, for any name."""
+    attendee = ics.Person(f"{local}@{domain}", name)
+    vevent = Event()
+    ics._add_people_attendee(vevent, attendee)
+    (reference,) = (m.group() for m in ics._OWN_LINES.finditer(vevent.to_ical()))
+    assert ics._attendee_line(attendee) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(st.sampled_from("ab;:=\\^\" ,"), min_size=70, max_size=400))
+def test_ascii_lines_fold_as_icalendar_folds_them(line):
+    """Escape starts (backslash, caret) near the fold points included."""
+    assert ics._fold_ascii(line).encode() == Contentline(line).to_ical()

@@ -9,12 +9,15 @@ import random
 import smtplib
 import string
 from datetime import UTC, datetime, timedelta, timezone
+from email import policy, quoprimime
 from email.headerregistry import Address
+from email.message import EmailMessage
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from notifications import wire
 from notifications.mail import compose_email, make_message_id
 from notifications.wire import WireEmail, compose_wire_email, wire_from_message
 
@@ -136,19 +139,162 @@ def test_wire_from_message_is_what_send_message_sends():
     assert wire.recipients == ("amelie@example.org", "c@example.org")
 
 
+# Plain addresses: written as they are, without the std-lib's parser and folder --------------------------------
+
+PLAIN = [
+    "bench-0@example.org", "Person 0 <person-0@example.org>", "UPPER_case+tag@Sub-Domain.EXAMPLE.org", "a@b",
+    "O'Brien Jean-Luc <jl.obrien+dialogue@mission.example>", "x!#$%&*+/^_`{|}~-y <x_y@a-b.c-d.example>",
+    "xn--bcher-kva@xn--bcher-kva.example", "l" * 62 + "@example.org",  # "To: " and 74 characters: 78, one line
+]
+NOT_PLAIN = [  # valid, but the std-lib writes them: quoted, encoded, re-spaced, folded...
+    "Person  0 <p@example.org>", " p@example.org", "p@example.org ", "Dr. Who <who@example.org>",
+    '"Quoted" <q@example.org>', "Amélie <a@example.org>", "p@exämple.org", "=?utf-8?q?x?= <p@example.org>",
+    "a?b <p@example.org>", "a=b <p@example.org>", "<p@example.org>", "Name <p@example.org> (comment)",
+    "l" * 63 + "@example.org", "Person 0 <" + "l" * 52 + "@example.org>", "p@[127.0.0.1]", "Name\t<p@example.org>",
+]
+REFUSED = [  # the std-lib path refuses them, as compose_email does
+    "p@example.org\r\nBcc: x@example.org", "Name <p@example.org>\nX-Injected: 1", "p@", "@example.org",
+    "Name <p@example.org", "Name p@example.org>", "a@b@example.org", "p@example.org, q@example.org", "Name <>",
+    "p..q@example.org", "", "josé@example.org",
+]
+
+
+@pytest.mark.parametrize("value", PLAIN)
+def test_a_plain_address_is_written_as_it_is_and_equals_the_std_lib(value):
+    assert wire._plain_address_header("To", [value]) is not None
+    assert (wire._plain_address_header("Cc", ["a@b", value]) is None) == (len(value) > 78 - len("Cc: a@b, "))
+    assert_same(base(to=[value]))
+    assert_same(base(to=[value, "Other Person <other@example.org>"], cc=[value]))
+    assert_same(base(to=["first@example.org"], cc=["second@example.org", value], calendar=None, calendar_method=None))
+    assert_same(base(sender=value, reply_to=value))
+
+
+@pytest.mark.parametrize("value", NOT_PLAIN)
+def test_an_address_not_that_plain_goes_to_the_std_lib(value):
+    assert wire._plain_address_header("To", [value]) is None
+    assert wire._plain_address_header("To", ["p@example.org", value]) is None
+    assert_same(base(to=[value]))
+    assert_same(base(to=["plain@example.org"], cc=[value, "other@example.org"]))
+
+
+@pytest.mark.parametrize("value", REFUSED)
+def test_an_address_refused_by_compose_email_is_refused_the_same_way(value):
+    assert wire._plain_address_header("To", [value]) is None
+    for args in (base(to=[value]), base(to=["plain@example.org"], cc=["other@example.org", value])):
+        expected = reference(args)
+        assert isinstance(expected[0], type) and issubclass(expected[0], Exception)
+        assert_same(args)
+
+
+def test_more_plain_recipients_than_fit_on_one_line_are_folded_by_the_std_lib():
+    to = [f"person-{n}@example.org" for n in range(3)]  # "To: " and 3 x 21 + 2 x 2: 71 characters
+    assert wire._plain_address_header("To", to) is not None
+    assert wire._plain_address_header("To", [*to, "p@example.org"]) is None
+    assert_same(base(to=to))
+    assert_same(base(to=[*to, "p@example.org"]))
+
+
+# Quoted-printable bodies: encoded line by line, lines met again from a cache --------------------------------
+
+_QP_TEXT = st.text(alphabet=st.sampled_from(list("ab=. \t") + list("é—\x00\x7f\x0c\x85")), max_size=260)
+_QP_LINE = st.one_of(_QP_TEXT, st.text(alphabet="ab=", min_size=70, max_size=90),
+                     st.text(alphabet="ab=", min_size=148, max_size=170).map(lambda t: t + " "), st.text())
+
+
+def _qp_reference(lines: list[bytes]) -> str:
+    """What the std-lib gets from the contentmanager: the lines joined, ending with a line end."""
+    return quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), 78)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(lines=st.lists(_QP_LINE, max_size=5).map(lambda texts: "\n".join(texts).encode("utf-8").splitlines()))
+@example(lines=[b"a" * n + b"=" + b"b" * 10 for n in range(72, 80)])  # an escape around the soft break
+@example(lines=[b"a" * n + b" " for n in range(74, 82)] + [b"a" * n + b"\t" for n in range(150, 160)])
+@example(lines=[b"", b".", b"=", b". leading dot", b"=3D", b"a" * 2000 + b" ", b"\xc3\xa9" * 600])
+def test_quoted_printable_line_by_line_equals_quoprimime(lines):
+    assert wire._quoted_printable(lines) == _qp_reference(lines)
+    assert wire._quoted_printable(lines) == _qp_reference(lines)  # again: the lines from the cache
+
+
+def test_messages_of_a_batch_sharing_most_lines_equal_the_std_lib():
+    """Most lines repeat from message to message, a few are each message's own (name, link with a token)."""
+    shared = [
+        "Bonjour,", "", "La séance A a été déplacée — voici le nouvel horaire :  ", ". a line beginning with a dot",
+        "=a line beginning with an equals sign", "trailing tab\t", "https://calendar.example/render?action=T&text="
+        + "S%C3%A9ance%20A&dates=20270317T090000Z%2F20270317T120000Z&details=" + "x=1&y=2&" * 30,
+        "é" * 50 + "=" * 3 + "b" * 80, "a" * 76 + " ", "a" * 77 + " ", "b" * 1500 + "=",  # the last one uncached
+    ]
+    hits = wire._qp_line_cached.cache_info().hits
+    rng = random.Random(11)
+    for n in range(40):
+        token = "".join(rng.choices(string.ascii_letters + string.digits + "-_", k=43))
+        lines = [f"Cher participant {n},", *rng.sample(shared, k=len(shared)),
+                 f"https://dialogue.example.org/manage/{token}?lang=fr&n={n}", "Le secrétariat — ACSG"]
+        end = ("\n", "\r\n", "\r")[n % 3]
+        text = end.join(lines) + ("" if n % 2 else end)  # with and without a line end after the last line
+        html = "<p>" + "</p>\n<p>".join(lines) + "</p>"
+        assert_same(base(to=[f"Participant {n} <p-{n}@example.org>"], text=text, html=html), seed=n)
+        assert_same(base(to=[f"p-{n}@example.org"], text=text, html=html, calendar=None, calendar_method=None),
+                    seed=n)
+    assert wire._qp_line_cached.cache_info().hits > hits + 40 * len(shared)
+
+
+def test_base64_attachment_lines_are_the_contentmanagers():
+    """An attachment's base64 lines: 57 bytes each (76 characters), the last one shorter, CRLF after each."""
+    data = bytes(random.Random(5).randrange(256) for _ in range(400))
+    for size in [*range(0, 120), 171, 399, 400]:
+        msg = EmailMessage(policy=policy.SMTP)
+        msg.set_content(data[:size], maintype="application", subtype="ics")
+        assert wire._base64_lines(data[:size]) == msg.get_payload().encode("ascii").replace(b"\n", b"\r\n")
+
+
 # Generated inputs -------------------------------------------------------------------------------------------
 
 _WORDS = st.text(alphabet=st.sampled_from(list(string.ascii_letters + string.digits + " ,.;:'\"()<>@=?!-_/\\")
                                           + list("éàüßçñøæœ—–…’“”«»中文Ωπ€")), min_size=0, max_size=40)
-_LINE = st.one_of(_WORDS, st.text(min_size=0, max_size=120), st.text(alphabet="ab ", min_size=60, max_size=200))
+_LINE = st.one_of(_WORDS, st.text(min_size=0, max_size=120), st.text(alphabet="ab ", min_size=60, max_size=200),
+                  st.text(alphabet="ab=.\t é", min_size=0, max_size=170))  # escapes at soft breaks, dots, blanks
 _BODY = st.lists(_LINE, max_size=14).flatmap(
     lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(lines)))
 _LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}", fullmatch=True)
 _DOMAIN = st.sampled_from(["example.org", "mission.example", "exämple.org", "xn--bcher-kva.example", "a.b.c.example"])
 
 
+# Near the plain forms (local@domain, Plain Name <local@domain>): mostly plain, sometimes one step away.
+_ATOM = st.text(alphabet=string.ascii_letters + string.digits + "_+-", min_size=1, max_size=12)
+_ODD = st.sampled_from([".", "..", " ", "  ", "=", "?", "=?", '"', "(", "é", "\t", "'", "~", "@", ",", "<", ""])
+_PLAIN_LOCAL = st.lists(_ATOM, min_size=1, max_size=3).map(".".join)
+_PLAIN_DOMAIN = st.lists(st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=12),
+                         min_size=1, max_size=3).map(".".join)
+_PLAIN_WORD = st.text(alphabet=string.ascii_letters + string.digits + "!#$%&'*+/^_`{|}~-", min_size=1, max_size=12)
+
+
+@st.composite
+def _plain_like_address(draw):
+    local, domain = draw(_PLAIN_LOCAL), draw(_PLAIN_DOMAIN)
+    words = draw(st.lists(_PLAIN_WORD, max_size=5))
+    if draw(st.integers(0, 3)) == 0:  # one step away from the plain forms
+        where = draw(st.sampled_from(["local", "domain", "name", "start", "end"]))
+        odd = draw(_ODD)
+        if where == "local":
+            local = odd + local if draw(st.booleans()) else local + odd + local
+        elif where == "domain":
+            domain = domain + odd + domain
+        elif where == "name" and words:
+            words[-1] += odd
+        elif where == "start":
+            local = odd + local
+            words = [odd + w for w in words[:1]] + words[1:]
+        else:
+            domain += odd
+    address = f"{local}@{domain}"
+    return f"{' '.join(words)} <{address}>" if words else address
+
+
 @st.composite
 def _address(draw):
+    if draw(st.integers(0, 2)) == 0:
+        return draw(_plain_like_address())
     address = f"{draw(_LOCAL)}@{draw(_DOMAIN)}"
     name = draw(st.one_of(st.none(), _WORDS))
     form = draw(st.sampled_from(["text", "quoted", "object"]))
@@ -199,3 +345,12 @@ def _arguments(draw):
 @example(args=base(), seed=1)
 def test_generated_messages_are_byte_identical(args, seed):
     assert_same(args, seed)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(to=st.lists(_plain_like_address(), min_size=1, max_size=3), cc=st.lists(_plain_like_address(), max_size=2),
+       seed=st.integers(0, 2**32))
+@example(to=["p@example.org"], cc=[], seed=1)
+@example(to=["Person 0 <p@example.org>"], cc=["x.y@a-b.example", "O'Neil <o@example.org>"], seed=1)
+def test_generated_plain_and_nearly_plain_addresses_are_written_as_the_std_lib_writes_them(to, cc, seed):
+    assert_same(base(to=to, cc=cc, calendar=None, calendar_method=None), seed)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 from support.api import post_registration
 from support.factories import make_meeting
@@ -12,7 +14,7 @@ from support.smtp_server import SmtpServer
 
 from meetings.core import db as dbmod
 from meetings.jobs.definitions import single_scheduler
-from meetings.jobs.runner import Job, start_in_background
+from meetings.jobs.runner import SWITCH_INTERVAL_SECONDS, Job, start_in_background
 from meetings.outbox.models import OutboxMessage
 
 
@@ -69,3 +71,15 @@ def test_operator_commands_speak_the_chosen_language(live_app):
     assert french.exit_code == 0 and "en attente" in french.output
     spanish = live_app.test_cli_runner().invoke(args=["db-upgrade", "--language", "es"])
     assert spanish.exit_code == 0 and "actualizada" in spanish.output
+
+
+def test_the_scheduler_process_switches_threads_often():
+    """The e-mail job's sender thread gets the interpreter lock soon after its SMTP server answers."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)  # CPython's default
+    scheduler = start_in_background([Job("probe", lambda: None, seconds=3600)])
+    try:
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS) and SWITCH_INTERVAL_SECONDS < 0.001
+    finally:
+        scheduler.shutdown(wait=False)
+        sys.setswitchinterval(before)

@@ -139,11 +139,21 @@ def compose_row(db: Session, row: OutboxMessage, now: datetime) -> Composed | Sk
 
 def render_email(template: str, language: str, **context: object) -> RenderedEmail:
     """Render ``email/<template>.{subject.txt,txt,html}`` in ``language`` (no request needed)."""
+    return finish_email(*render_email_parts(template, language, context))
+
+
+def render_email_parts(template: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """The subject (as the template writes it, before :func:`finish_email`), text and HTML of an e-mail."""
     with force_locale(language):
         context = {**_catalog_callables(get_translations()), **context}
-        subject = " ".join(render_template(f"email/{template}.subject.txt", **context).split())
-        return RenderedEmail(subject=subject[:300], text=render_template(f"email/{template}.txt", **context),
-                             html=render_template(f"email/{template}.html", **context))
+        return (render_template(f"email/{template}.subject.txt", **context),
+                render_template(f"email/{template}.txt", **context),
+                render_template(f"email/{template}.html", **context))
+
+
+def finish_email(subject: str, text: str, html: str) -> RenderedEmail:
+    """The e-mail of rendered parts: the subject on one line (spaces collapsed), at most 300 characters."""
+    return RenderedEmail(subject=" ".join(subject.split())[:300], text=text, html=html)
 
 
 @lru_cache(maxsize=16)

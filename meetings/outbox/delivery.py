@@ -78,20 +78,26 @@ class DeliveryReport:
 
 def claim_due(db: Session, now: datetime, limit: int, lease: timedelta = DEFAULT_LEASE,
               channel: str | None = None) -> tuple[str, list[int]]:
-    """Lease up to ``limit`` due rows (of one ``channel``, or any) to a new claim token; commits."""
+    """Lease up to ``limit`` due rows (of one ``channel``, or any) to a new claim token; commits.
+
+    One statement: ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id`` (the
+    oldest due first). Returns the token and the claimed ids in id order.
+    """
     token = uuid.uuid4().hex
+    table = OutboxMessage.__table__
     due = sa.or_(
-        sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        sa.and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+        sa.and_(table.c.status == "pending", table.c.next_attempt_at <= now),
+        sa.and_(table.c.status == "sending", table.c.lease_until < now),
     )
     if channel is not None:
-        due = sa.and_(OutboxMessage.channel == channel, due)
-    rows = db.scalars(sa.select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                      .limit(limit).with_for_update(skip_locked=True)).all()
-    for row in rows:
-        row.status, row.lease_until, row.claim_token = "sending", now + lease, token
+        due = sa.and_(table.c.channel == channel, due)
+    chosen = (sa.select(table.c.id).where(due).order_by(table.c.next_attempt_at, table.c.id).limit(limit)
+              .with_for_update(skip_locked=True))
+    ids = db.execute(sa.update(table).where(table.c.id.in_(chosen.scalar_subquery()))
+                     .values(status="sending", lease_until=now + lease, claim_token=token)
+                     .returning(table.c.id)).scalars().all()
     db.commit()
-    return token, [row.id for row in rows]
+    return token, sorted(ids)
 
 
 def build_email(row: OutboxMessage, composed: Composed, transports: Transports, now: datetime,

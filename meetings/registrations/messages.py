@@ -13,17 +13,18 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from meetings.calendar import events as calendar
 from meetings.core.links import public_url
 from meetings.core.localtime import in_zone
-from meetings.core.vocabulary import CATEGORIES
 from meetings.models import MeetingSession, Registration
 from meetings.outbox.composing import CalendarPart, Composed, Skip, render_email
 from meetings.outbox.enqueue import CalendarObject, enqueue_message, enqueue_webhook_event
 from meetings.outbox.models import OutboxMessage
+from meetings.outbox.stencils import Personal, render_personal_email
 
 EVENTS = ("confirmed", "waitlisted", "promoted", "changed", "cancelled", "moved", "session_changed",
           "session_cancelled", "reminder", "verified")
@@ -110,7 +111,9 @@ def compose_registration_message(db: Session, row: OutboxMessage, now: datetime)
     previous = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
     if previous == (session.starts_at, session.ends_at):  # moved back meanwhile: no change to tell
         previous = None
-    email = render_email("registration", row.language, **_context(registration, event, left, previous))
+    links = calendar.calendar_links(registration) if registration.may_join else None
+    email = render_personal_email("registration", row.language, _personal_values(registration, links),
+                                  **_shared_context(registration, event, left, previous, links, row.language))
     part = None
     method, ics = calendar.invite_for(registration, now)
     if not (registration.status == "waitlisted" and method == "REQUEST"):  # no seat yet: nothing for a calendar
@@ -128,7 +131,8 @@ def compose_liaison_copy(db: Session, row: OutboxMessage, now: datetime) -> Comp
     if registration is None or not registration.email or not registration.liaison_email:
         return Skip("the registration was erased or no longer names a liaison")
     event = _current_event(registration, (row.facts or {}).get("event", "changed"))
-    return Composed(render_email("liaison_copy", row.language, **_context(registration, event, None, None)))
+    return Composed(render_email("liaison_copy", row.language, registration=registration,
+                                 meeting=registration.meeting, session=registration.session, event=event))
 
 
 def prepare_registration_messages(db: Session, rows: list[OutboxMessage]) -> list:
@@ -159,13 +163,26 @@ def _current_event(registration: Registration, event: str) -> str:
     return event
 
 
-def calendar_buttons(registration: Registration) -> dict[str, str]:
-    """Translated label -> URL of each way to add the session to a calendar."""
-    links = calendar.calendar_links(registration)
-    labels = {"invite_ics": _("Download the invitation (.ics)"), "google": _("Google Calendar"),
-              "outlook": _("Outlook.com"), "office365": _("Microsoft 365"),
-              "feed_webcal": _("Subscribe to your calendar feed")}
-    return {str(label): links[key] for key, label in labels.items() if links.get(key)}
+PRIVATE_LINKS = {"invite_ics": "invite_url", "feed_webcal": "feed_url"}  # link -> personal value (stencils)
+
+
+def calendar_buttons(links: dict[str, str | None], language: str) -> tuple[tuple[str, str | Personal], ...]:
+    """(label in ``language``, URL) of each way to add the session to a calendar, from ``calendar.calendar_links``;
+    the private links (the invite carries the manage token, the feed its own) are :class:`Personal` marks."""
+    return tuple((label, Personal(PRIVATE_LINKS[key]) if key in PRIVATE_LINKS else links[key])
+                 for key, label in _button_labels(language) if links.get(key))
+
+
+def _button_labels(language: str) -> tuple[tuple[str, str], ...]:
+    """(link, translated label) of the calendar buttons, in the order shown; remembered per language."""
+    labels = current_app.extensions.setdefault("calendar_button_labels", {})
+    if language not in labels:
+        with force_locale(language):
+            labels[language] = tuple((key, str(label)) for key, label in (
+                ("invite_ics", _("Download the invitation (.ics)")), ("google", _("Google Calendar")),
+                ("outlook", _("Outlook.com")), ("office365", _("Microsoft 365")),
+                ("feed_webcal", _("Subscribe to your calendar feed"))))
+    return labels[language]
 
 
 def state_fingerprint(registration: Registration) -> str:
@@ -192,25 +209,38 @@ def registration_event_payload(registration: Registration) -> dict:
     }
 
 
-def _context(registration: Registration, event: str, left_session: MeetingSession | None,
-             previous: tuple[datetime, datetime] | None = None) -> dict:
-    session = registration.session
-    confirmed = registration.may_join
+def _shared_context(registration: Registration, event: str, left_session: MeetingSession | None,
+                    previous: tuple[datetime, datetime] | None, links: dict[str, str | None] | None,
+                    language: str) -> dict:
+    """What a registration message says that others in the same language, zone and standing are told too.
+
+    Plain values only (the stencil cache's key, :mod:`meetings.outbox.stencils`); the personal ones are
+    :func:`_personal_values`.
+    """
+    session, meeting, zone = registration.session, registration.meeting, registration.timezone
     if previous is None and left_session is not None and left_session.id != session.id:
         previous = (left_session.starts_at, left_session.ends_at)  # a move: the old session's time
     return {
-        "previous_start": in_zone(previous[0], registration.timezone) if previous else None,
-        "previous_end": in_zone(previous[1], registration.timezone) if previous else None,
-        "registration": registration,
-        "meeting": registration.meeting,
-        "session": session,
         "event": event,
-        "left_session": left_session,
-        "start": in_zone(session.starts_at, registration.timezone),
-        "end": in_zone(session.ends_at, registration.timezone),
-        "join_url": session.join_url if confirmed and session.status == "scheduled" else None,
-        "manage_url": public_url("registrations.manage", token=registration.manage_token),
-        "calendar_links": calendar_buttons(registration) if confirmed else {},
-        "category_label": str(CATEGORIES.get(registration.organization.category, "")),
-        "service_name": current_app.config.get("SERVICE_NAME", "ACSG Dialogue Platform"),
+        "lang": registration.language,
+        "zone": zone,
+        "meeting_title": meeting.title(registration.language),
+        "session_label": session.label,
+        "left_label": left_session.label if left_session is not None else None,
+        "start": in_zone(session.starts_at, zone),
+        "end": in_zone(session.ends_at, zone),
+        "previous_start": in_zone(previous[0], zone) if previous else None,
+        "previous_end": in_zone(previous[1], zone) if previous else None,
+        "join_url": session.join_url if links is not None and session.status == "scheduled" else None,
+        "calendar_links": calendar_buttons(links, language) if links is not None else (),
     }
+
+
+def _personal_values(registration: Registration, links: dict[str, str | None] | None) -> dict[str, str]:
+    """What only this registrant is told: their name and private links (``links``: their calendar links, if any)."""
+    values = {"name": registration.name,
+              "manage_url": public_url("registrations.manage", token=registration.manage_token)}
+    for link, name in PRIVATE_LINKS.items():
+        if links is not None and links.get(link):
+            values[name] = links[link]
+    return values
