@@ -68,6 +68,8 @@ def test_each_message_of_a_fanout_is_what_rendering_it_alone_gives(app, app_cont
         assert name in message.email.text and "<script>" not in message.email.html
         assert token in message.email.text and token in message.email.html  # their own private links only
         assert not any(other in message.email.text for other in tokens if other != token)
+    remembered = repr(_cache(app))  # nothing personal is kept between messages
+    assert not any(secret in remembered for secret in tokens + ["Ana Pérez", "O'Brien", "李小龙"])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in together[1].email.html
     assert "O&#39;Brien &amp; &#34;Sons&#34;" in together[2].email.html
 
@@ -101,6 +103,9 @@ def probe_templates(app, app_context):
         "email/probe_test.subject.txt": "Hello",
         "email/probe_test.txt": "{% if name|length > 5 %}long{% else %}short{% endif %} {{ name }}",
         "email/probe_test.html": "<p>{{ name }}</p>",
+        "email/probe_equal.subject.txt": "Hello",
+        "email/probe_equal.txt": "{% if name == 'Bea' %}hi {% endif %}{{ name }}",
+        "email/probe_equal.html": "<p>{{ name }}</p>",
     }
     original = app.jinja_loader
     app.jinja_loader = ChoiceLoader([DictLoader(templates), original])
@@ -122,11 +127,19 @@ def test_a_template_that_transforms_a_personal_value_is_rendered_per_message(app
     assert "probe_upper" in caplog.text and list(_cache(app).values()) == [stencils._DIRECT]
 
 
-def test_a_template_that_tests_a_personal_value_is_caught_by_the_first_message(app, probe_templates, caplog):
+def test_a_template_that_tests_a_personal_value_is_caught(app, probe_templates, caplog):
     names = ["Annabelle", "Bea", "Carlota"]
     with caplog.at_level(logging.WARNING, logger="meetings.outbox.stencils"):
         sent = [stencils.render_personal_email("probe_test", "fr", {"name": name}) for name in names]
     assert [email.text for email in sent] == ["long Annabelle", "short Bea", "long Carlota"]
+    assert list(_cache(app).values()) == [stencils._DIRECT]
+
+
+def test_a_template_that_compares_a_personal_value_is_caught_by_the_message_that_builds_the_stencil(
+        app, probe_templates, caplog):
+    with caplog.at_level(logging.WARNING, logger="meetings.outbox.stencils"):
+        sent = [stencils.render_personal_email("probe_equal", "fr", {"name": name}) for name in ["Ana", "Bea", "Cy"]]
+    assert [email.text for email in sent] == ["Ana", "hi Bea", "Cy"]
     assert list(_cache(app).values()) == [stencils._DIRECT]
 
 

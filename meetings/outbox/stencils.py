@@ -12,10 +12,11 @@ shared value (a list of links, say) :class:`Personal` marks where one goes.
 
 Contract for templates rendered this way: they depend only on their context and language; personal values
 are non-empty strings that they only print (``{{ name }}``, or as a ``gettext`` argument), never test,
-filter or transform. It is checked: the first message of a shape is rendered directly; the placeholder
-rendering, built for the second, must give that first message exactly when filled with its values, else the
-shape is rendered directly for every message (and a warning is logged). A message with an empty personal
-value is always rendered directly.
+filter or transform. It is checked: the first message of a shape is rendered directly; for the second, the
+placeholder rendering is built, and the second message rendered directly too must equal it filled with that
+message's values, else the shape is rendered directly for every message (and a warning is logged). A message
+with an empty personal value is always rendered directly. Nothing personal is kept between messages: the
+cache holds the placeholder renderings and, for a shape met once, only that it was met.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ from meetings.outbox.composing import RenderedEmail, finish_email, render_email,
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "email_stencils"  # app.extensions: shape -> stencil (or the first message, or "render directly")
+EXTENSION = "email_stencils"  # app.extensions: shape -> stencil, "met once" or "render directly"
 LIMIT = 256  # shapes remembered; the cache starts again when full
 # Placeholders: private-use characters around a number between a lower- and an upper-case letter, so that
-# any filter changing case, escaping or cutting them leaves a broken placeholder, found by the check.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_PLACEHOLDER = re.compile(f"{_OPEN}p([0-9]+)P{_CLOSE}")
+# any filter changing case, escaping or cutting them leaves a broken placeholder, found by the check. The
+# templates are rendered with a short and with a long form of each: a template whose output depends on the
+# value (its length, its text) gives two different stencils, and is rendered directly instead.
+_OPEN, _CLOSE, _PAD = "\ue000", "\ue001", "_" * 64
+_PLACEHOLDER = re.compile(f"{_OPEN}p([0-9]+)P(?:{_PAD})?{_CLOSE}")
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,7 @@ class _Stencil:
         return finish_email(_join(self.subject, plain), _join(self.text, plain), _join(self.html, escaped))
 
 
-@dataclass(frozen=True)
-class _First:
-    """The first message of a shape, rendered directly: the check of the stencil built for the next one."""
-
-    values: dict[str, str]
-    email: RenderedEmail
-
-
-_DIRECT = "render directly"
+_MET_ONCE, _DIRECT = "met once", "render directly"
 
 
 def render_personal_email(template: str, language: str, personal: Mapping[str, str],
@@ -86,18 +81,18 @@ def render_personal_email(template: str, language: str, personal: Mapping[str, s
     entry = cache.get(key)
     fillable = all(isinstance(value, str) and value for value in personal.values())
     if entry is None or entry is _DIRECT or not fillable:
-        email = _render(template, language, shared, personal)
         if entry is None and fillable:
-            _remember(cache, key, _First(dict(personal), email))
-        return email
-    if isinstance(entry, _First):
+            _remember(cache, key, _MET_ONCE)
+        return _render(template, language, shared, personal)
+    if entry is _MET_ONCE:  # the second message of the shape: build the stencil, check it on this message
+        email = _render(template, language, shared, personal)
         stencil = _stencil(template, language, names, shared)
-        if stencil is None or stencil.fill(entry.values) != entry.email:
+        if stencil is None or stencil.fill(personal) != email:
             log.warning("e-mail %s prints a personal value other than as it is: rendered for every message",
                         template)
-            cache[key] = _DIRECT
-            return _render(template, language, shared, personal)
-        cache[key] = entry = stencil
+            stencil = _DIRECT
+        cache[key] = stencil
+        return email
     return entry.fill(personal)
 
 
@@ -107,13 +102,18 @@ def _render(template: str, language: str, shared: dict, personal: Mapping[str, s
 
 
 def _stencil(template: str, language: str, names: tuple[str, ...], shared: dict) -> _Stencil | None:
-    """The templates rendered with placeholders, split at them; None if a placeholder came out changed."""
-    placeholders = {name: f"{_OPEN}p{number}P{_CLOSE}" for number, name in enumerate(names)}
-    context = {name: _resolve(value, placeholders) for name, value in shared.items()}
-    parts = [_split(part) for part in render_email_parts(template, language, {**context, **placeholders})]
-    if any(part is None for part in parts):
-        return None
-    return _Stencil(names, *parts)
+    """The templates rendered with placeholders, split at them; None if a placeholder came out changed or the
+    short and long placeholders gave different stencils."""
+    stencils = []
+    for pad in ("", _PAD):
+        placeholders = {name: f"{_OPEN}p{number}P{pad}{_CLOSE}" for number, name in enumerate(names)}
+        context = {name: _resolve(value, placeholders) for name, value in shared.items()}
+        parts = [_split(part) for part in render_email_parts(template, language, {**context, **placeholders})]
+        if any(part is None for part in parts):
+            return None
+        stencils.append(_Stencil(names, *parts))
+    short, long = stencils
+    return short if short == long else None
 
 
 def _split(rendered: str) -> tuple[str | int, ...] | None:
