@@ -465,24 +465,24 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime) -> None:
     """Seat the registration in ``session`` (already locked by the caller), or waitlist it.
 
-    One query counts the seats taken and, for the place it would take on the waiting list (waitlisted
-    at ``now``), the registrations waiting before it; the registration is counted in neither (it is
-    ``cancelled`` until now). Before any change: nothing to autoflush.
+    One statement (:data:`TAKE_SEAT`) counts the seats taken and sets the status from that count, and
+    returns the status with the number of registrations waiting before it (it would be waitlisted at
+    ``now``); the registration is counted in neither (it is ``cancelled`` until then). It runs after the
+    session lock, in a statement of its own: a statement sees what was committed when it starts, so
+    every seat taken before the lock was granted is counted.
     """
-    confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
-        "session_id": session.id, "now": now, "registration_id": registration.id}).one()
-    values = {"status": "confirmed", "waitlisted_at": None} if confirmed < session.capacity else {
-        "status": "waitlisted", "waitlisted_at": now}
-    values["cancelled_at"] = None
-    moving = registration.session_id != session.id
-    if moving:
-        values["session_id"] = session.id
-    # One UPDATE of the row, as a flush would send it, without a unit of work around it: the callers have
-    # flushed every other change of the row (the INSERT, or ``_move``'s flush); one that did not is flushed
-    # here, so that setting the values below as the database state can never drop a change.
+    # The statement sets the row's status as a flush would, without a unit of work around it: the callers
+    # have flushed every other change of the row (the INSERT, or ``_move``'s flush); one that did not is
+    # flushed here, so that setting the values below as the database state can never drop a change.
     if sa.inspect(registration).modified:
         db.flush()
-    db.execute(TAKE_SEAT[moving], {"registration_id": registration.id, **values})
+    moving = registration.session_id != session.id
+    status, ahead = db.execute(TAKE_SEAT[moving], {
+        "registration_id": registration.id, "seat_session_id": session.id, "capacity": session.capacity,
+        "now": now}).one()
+    values = {"status": status, "waitlisted_at": now if status == "waitlisted" else None, "cancelled_at": None}
+    if moving:
+        values["session_id"] = session.id
     for key, value in values.items():
         set_committed_value(registration, key, value)
     if moving:
@@ -511,21 +511,40 @@ LOCK_BY_ADDRESS = sa.select(Registration).where(
 LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
 INSERT_REGISTRATION = sa.insert(Registration.__table__)
-_SEAT_VALUES = {name: sa.bindparam(name, type_=Registration.__table__.c[name].type)
-                for name in ("status", "waitlisted_at", "cancelled_at")}
-_SEAT_ROW = sa.update(Registration.__table__).where(Registration.__table__.c.id == sa.bindparam("registration_id"))
-# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
-TAKE_SEAT = {False: _SEAT_ROW.values(_SEAT_VALUES),
-             True: _SEAT_ROW.values({**_SEAT_VALUES, "session_id": sa.bindparam("session_id")})}
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
-SEATS_AND_WAITING_AHEAD = sa.select(
-    sa.func.count().filter(Registration.status == "confirmed"),
-    sa.func.count().filter(Registration.status == "waitlisted", sa.or_(
-        Registration.waitlisted_at < sa.bindparam("now", type_=UTCDateTime),
-        sa.and_(Registration.waitlisted_at == sa.bindparam("now", type_=UTCDateTime),
-                Registration.id < sa.bindparam("registration_id")))),
-).where(Registration.session_id == sa.bindparam("session_id"), Registration.status.in_(("confirmed", "waitlisted")))
+
+
+def _take_seat_statement(moving: bool) -> sa.Update:
+    """``UPDATE`` the registration ``:registration_id`` to a seat of ``:seat_session_id`` while fewer than
+    ``:capacity`` are confirmed there, else to its waiting list (waitlisted at ``:now``), ``RETURNING`` the
+    status and how many wait before it. ``moving``: the row also gets that ``session_id``.
+
+    The seats are counted once, in a common table expression that the ``SET`` and the ``RETURNING`` read
+    (PostgreSQL materializes it once; SQLite may count again for ``RETURNING``, after the row changed:
+    the row itself is never counted, being neither before itself nor waitlisted earlier than ``:now``).
+    """
+    table = Registration.__table__
+    seated = table.alias("seated")
+    now = sa.bindparam("now", type_=UTCDateTime)
+    seats = sa.select(
+        sa.func.count().filter(seated.c.status == "confirmed").label("confirmed"),
+        sa.func.count().filter(seated.c.status == "waitlisted", sa.or_(
+            seated.c.waitlisted_at < now,
+            sa.and_(seated.c.waitlisted_at == now, seated.c.id < sa.bindparam("registration_id")))).label("ahead"),
+    ).where(seated.c.session_id == sa.bindparam("seat_session_id"),
+            seated.c.status.in_(("confirmed", "waitlisted"))).cte("seats")
+    free = sa.select(seats.c.confirmed).scalar_subquery() < sa.bindparam("capacity", type_=sa.Integer)
+    values = {"status": sa.case((free, "confirmed"), else_="waitlisted"),
+              "waitlisted_at": sa.case((free, sa.null()), else_=now), "cancelled_at": sa.null()}
+    if moving:
+        values["session_id"] = sa.bindparam("seat_session_id")
+    return sa.update(table).where(table.c.id == sa.bindparam("registration_id")).values(values).returning(
+        table.c.status, sa.select(seats.c.ahead).scalar_subquery())
+
+
+# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
+TAKE_SEAT = {moving: _take_seat_statement(moving) for moving in (False, True)}
 
 
 def _confirmed_count(db: Session, session_id: int) -> int:
