@@ -217,7 +217,7 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
         db.flush()
     try:  # the same address may be registering for the twin session right now
         # no savepoint: the 409 ends the transaction, every caller rolls it back
-        values["id"] = db.execute(INSERT_REGISTRATION, values).inserted_primary_key[0]
+        values["id"] = db.connection().execute(INSERT_REGISTRATION, values).inserted_primary_key[0]
     except sa.exc.IntegrityError:
         raise Conflict("registration_in_progress",
                        _l("This e-mail address was registered at the same moment. Please try again."),
@@ -477,7 +477,7 @@ def _take_seat(db: Session, registration: Registration, session: MeetingSession,
     if sa.inspect(registration).modified:
         db.flush()
     moving = registration.session_id != session.id
-    status, ahead = db.execute(TAKE_SEAT[moving], {
+    status, ahead = db.connection().execute(TAKE_SEAT[moving], {
         "registration_id": registration.id, "seat_session_id": session.id, "capacity": session.capacity,
         "now": now}).one()
     values = {"status": status, "waitlisted_at": now if status == "waitlisted" else None, "cancelled_at": None}
