@@ -16,9 +16,12 @@ the database breaks and ``commit_with_retry`` runs again.
 
 A new address is the busy path, so it holds the session lock only for the seat itself: its
 organization (found or created), its registration row (inserted without a seat, ``cancelled``) and
-its verification link are written first; then the session is locked, the seats counted, the status
-set and the registration's event queued, and the request commits. Nothing written before the lock is
-something a seat holder could wait for (organizations are always written before a session lock).
+its verification link are written first; then the session is locked, the seats counted and the status
+set (one statement, after the lock's own: a statement sees what was committed when it started), the
+registration's event queued, and the request commits. Nothing written before the lock is something a
+seat holder could wait for (organizations are always written before a session lock). The organization
+is read with the answer to "is this address registered?", so a new address (no row to lock) needs no
+lookup of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from meetings.models.registration import new_manage_token
 from meetings.organizations.api_keys import OrganizationApiKey
 from meetings.organizations.models import organization_key
 from meetings.organizations.operations import (
+    WITH_INTERESTS,
     find_or_create_organization,
     set_workstream_interests,
     sign_up_workstreams,
@@ -146,7 +150,12 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
     target = _session_of(meeting, data.session_id)
     with db.no_autoflush:
         email_key = rules.email_key(data.email)
-        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key})
+        # One query for the organization and whether the address is registered; a known address (or an
+        # unknown organization: no row to tell) is then looked up and locked (a new address has no row to lock).
+        found, known = db.execute(ORGANIZATION_AND_ADDRESS, {
+            "name_key": organization_key(data.organization), "country": data.country, "meeting_id": meeting.id,
+            "email_key": email_key}).unique().one_or_none() or (None, True)
+        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key}) if known else None
         if existing is not None and api_key is not None and existing.organization_id != api_key.organization_id:
             raise Forbidden("other_organization", KEY_SCOPE, field="email")
         if existing is not None and existing.status != "cancelled" and api_key is None:
@@ -154,7 +163,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
                                        link_sent=identity.send_sign_in_link(db, existing, "sign_in", now))
         # Before any session lock: a new organization's pending key must never be waited for by a seat holder.
         organization = find_or_create_organization(db, data.organization, data.category, data.country,
-                                                   data.region)
+                                                   data.region, found=found)
     if existing is None:
         return _register_new_address(db, meeting, target, organization, data, email_key, now, api_key)
     with db.no_autoflush:
@@ -511,6 +520,11 @@ LOCK_BY_ADDRESS = sa.select(Registration).where(
 LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
 INSERT_REGISTRATION = sa.insert(Registration.__table__)
+# The organization of a registration (as find_or_create_organization loads it) and whether the address is
+# registered for the meeting already (a plain read: the row, if any, is then locked with LOCK_BY_ADDRESS).
+ORGANIZATION_AND_ADDRESS = WITH_INTERESTS.add_columns(sa.exists().where(
+    Registration.meeting_id == sa.bindparam("meeting_id"), Registration.email_key == sa.bindparam("email_key")
+).label("address_known"))
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
 
