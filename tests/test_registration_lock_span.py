@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -153,3 +154,43 @@ def test_seats_taken_by_the_holder_of_the_lock_are_counted_once_it_is_granted(li
         confirmed = db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
             Registration.session_id == session_id, Registration.status == "confirmed"))
         assert confirmed == meeting_session.capacity
+
+
+def _register_while_the_holder_changes_the_session(live_app, seat_holder, change):
+    """POST a registration for the held session; ``change`` the session in the holder's transaction, commit it
+    while the registration waits for the lock; return the answer."""
+    (meeting_id, session_id), holder = seat_holder
+    change(holder.get(MeetingSession, session_id))
+    holder.flush()
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        post_registration(live_app.test_client(), meeting_id, session_id, "waiting@example.org")))
+    thread.start()
+    try:
+        _backend_waiting_for_a_lock(holder)
+    finally:
+        holder.commit()
+        thread.join(timeout=30)
+    return answers[0]
+
+
+def test_a_session_cancelled_while_a_new_address_waited_for_its_lock_refuses_it(live_app, seat_holder):
+    answer = _register_while_the_holder_changes_the_session(
+        live_app, seat_holder, lambda meeting_session: setattr(meeting_session, "status", "cancelled"))
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "session_cancelled", answer.json
+    with dbmod.new_session(live_app) as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_a_new_address_answers_with_the_session_as_its_lock_holder_left_it(live_app, seat_holder):
+    def move_and_shrink(meeting_session):
+        meeting_session.starts_at += timedelta(hours=2)
+        meeting_session.ical_sequence += 1
+        meeting_session.capacity = 0
+
+    answer = _register_while_the_holder_changes_the_session(live_app, seat_holder, move_and_shrink)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "waitlisted", answer.json  # the capacity committed by the holder
+    with dbmod.new_session(live_app) as db:
+        meeting_session = db.get(MeetingSession, seat_holder[0][1])
+        assert answer.json["session"]["start_utc"] == meeting_session.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -111,8 +111,7 @@ def _insert_once(db: Session, values: dict) -> OutboxMessage | None:
     work and then given to the session as a persistent object with the values just stored (the
     columns left to their defaults load on first use), which costs a third of an ORM insert.
     """
-    connection = db.connection()
-    new_id = connection.scalar(_INSERT_ONCE[connection.dialect.name], values)
+    new_id = db.scalar(_INSERT_ONCE[db.get_bind().dialect.name], values)
     if new_id is None:
         return None
     row = OutboxMessage(id=new_id, **values)

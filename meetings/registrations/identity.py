@@ -71,7 +71,7 @@ def send_sign_in_link(db: Session, registration: Registration, purpose: str, now
         return False
     token = secrets.token_urlsafe(32)
     token_hash = digest(token)
-    link_id = db.connection().scalar(STORE_LINK_BELOW_LIMIT, {
+    link_id = db.scalar(STORE_LINK_BELOW_LIMIT, {
         "registration_id": registration.id, "email_key": registration.email_key, "token_hash": token_hash,
         "created_at": now, "expires_at": now + LINK_LIFETIME[purpose], "since": now - timedelta(days=1),
         "limit": int(current_app.config.get("MESSAGES_PER_ADDRESS_PER_DAY", MESSAGES_PER_ADDRESS_PER_DAY))})
