@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -116,3 +117,80 @@ def test_an_address_committed_meanwhile_by_another_registration_is_a_localized_4
         assert [r.name for r in rows] == ["First"]  # nothing of the refused registration was kept
     again = post_registration(live_app.test_client(), meeting_id, session_id, "twice@example.org")
     assert again.status_code == 202
+
+
+def test_seats_taken_by_the_holder_of_the_lock_are_counted_once_it_is_granted(live_app, seat_holder):
+    """The seat is counted and taken in one statement, after the statement that waited for the lock.
+
+    A statement sees what was committed when it started: seats committed while a registration waited for
+    the session's lock are counted only by a statement that starts once the lock is granted.
+    """
+    (meeting_id, session_id), holder = seat_holder
+    meeting_session = holder.get(MeetingSession, session_id)
+    organization = make_organization(holder)  # written under the seat lock here only: nobody else creates it
+    for index in range(meeting_session.capacity):  # the holder takes every seat, then commits
+        holder.add(Registration(meeting=meeting_session.meeting, session=meeting_session, organization=organization,
+                                name=f"Holder {index}", email=f"holder{index}@example.org",
+                                email_key=f"holder{index}@example.org", language="en", timezone="UTC",
+                                status="confirmed", consent_given_at=dbmod.utcnow()))
+    holder.flush()
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        post_registration(live_app.test_client(), meeting_id, session_id, "late@example.org")))
+    thread.start()
+    try:
+        pid = _backend_waiting_for_a_lock(holder)
+        with holder.get_bind().connect() as conn:
+            waiting_for = conn.execute(sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"),
+                                       {"pid": pid}).scalar()
+        assert "FROM sessions" in waiting_for and "FOR NO KEY UPDATE" in waiting_for, waiting_for
+    finally:
+        holder.commit()
+        thread.join(timeout=30)
+    answer = answers[0]
+    assert answer.status_code == 201, answer.json
+    assert (answer.json["status"], answer.json["waitlist_position"]) == ("waitlisted", 1), answer.json
+    with dbmod.new_session(live_app) as db:
+        confirmed = db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session_id, Registration.status == "confirmed"))
+        assert confirmed == meeting_session.capacity
+
+
+def _register_while_the_holder_changes_the_session(live_app, seat_holder, change):
+    """POST a registration for the held session; ``change`` the session in the holder's transaction, commit it
+    while the registration waits for the lock; return the answer."""
+    (meeting_id, session_id), holder = seat_holder
+    change(holder.get(MeetingSession, session_id))
+    holder.flush()
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        post_registration(live_app.test_client(), meeting_id, session_id, "waiting@example.org")))
+    thread.start()
+    try:
+        _backend_waiting_for_a_lock(holder)
+    finally:
+        holder.commit()
+        thread.join(timeout=30)
+    return answers[0]
+
+
+def test_a_session_cancelled_while_a_new_address_waited_for_its_lock_refuses_it(live_app, seat_holder):
+    answer = _register_while_the_holder_changes_the_session(
+        live_app, seat_holder, lambda meeting_session: setattr(meeting_session, "status", "cancelled"))
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "session_cancelled", answer.json
+    with dbmod.new_session(live_app) as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_a_new_address_answers_with_the_session_as_its_lock_holder_left_it(live_app, seat_holder):
+    def move_and_shrink(meeting_session):
+        meeting_session.starts_at += timedelta(hours=2)
+        meeting_session.ical_sequence += 1
+        meeting_session.capacity = 0
+
+    answer = _register_while_the_holder_changes_the_session(live_app, seat_holder, move_and_shrink)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "waitlisted", answer.json  # the capacity committed by the holder
+    with dbmod.new_session(live_app) as db:
+        meeting_session = db.get(MeetingSession, seat_holder[0][1])
+        assert answer.json["session"]["start_utc"] == meeting_session.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,16 +12,21 @@ from meetings.core import rules
 from meetings.core.errors import InvalidInput
 from meetings.organizations.models import Organization, Workstream, WorkstreamInterest, organization_key
 
+LOOK_UP = object()  # find_or_create_organization's ``found`` when the caller has not looked the organization up
+
 
 def find_or_create_organization(db: Session, name: str, category: str, country: str,
-                                region: str | None) -> Organization:
+                                region: str | None, *, found: Organization | None | object = LOOK_UP) -> Organization:
     """The organization with this name in this country, created on first use, with its workstream sign-ups.
 
     The sign-ups come in the same query (joined): signing up reuses them, and whoever shows the
-    organization's workstreams afterwards needs no query (``interests`` stays loaded).
+    organization's workstreams afterwards needs no query (``interests`` stays loaded). ``found``: what
+    the caller's own query of :data:`WITH_INTERESTS` (or one with more columns) gave for this name key and
+    country in this transaction (the organization, or None): it is not asked again.
     """
     key = organization_key(name)
-    organization = db.scalars(WITH_INTERESTS, {"name_key": key, "country": country}).unique().one_or_none()
+    organization = found if found is not LOOK_UP else db.scalars(
+        WITH_INTERESTS, {"name_key": key, "country": country}).unique().one_or_none()
     if organization is None:
         try:
             with db.begin_nested():  # a concurrent registration may create the same organization

@@ -16,9 +16,12 @@ the database breaks and ``commit_with_retry`` runs again.
 
 A new address is the busy path, so it holds the session lock only for the seat itself: its
 organization (found or created), its registration row (inserted without a seat, ``cancelled``) and
-its verification link are written first; then the session is locked, the seats counted, the status
-set and the registration's event queued, and the request commits. Nothing written before the lock is
-something a seat holder could wait for (organizations are always written before a session lock).
+its verification link are written first; then the session is locked, the seats counted and the status
+set (one statement, after the lock's own: a statement sees what was committed when it started), the
+registration's event queued, and the request commits. Nothing written before the lock is something a
+seat holder could wait for (organizations are always written before a session lock). The organization
+is read with the answer to "is this address registered?", so a new address (no row to lock) needs no
+lookup of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from meetings.models.registration import new_manage_token
 from meetings.organizations.api_keys import OrganizationApiKey
 from meetings.organizations.models import organization_key
 from meetings.organizations.operations import (
+    WITH_INTERESTS,
     find_or_create_organization,
     set_workstream_interests,
     sign_up_workstreams,
@@ -146,7 +150,12 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
     target = _session_of(meeting, data.session_id)
     with db.no_autoflush:
         email_key = rules.email_key(data.email)
-        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key})
+        # One query for the organization and whether the address is registered; a known address (or an
+        # unknown organization: no row to tell) is then looked up and locked (a new address has no row to lock).
+        found, known = db.execute(ORGANIZATION_AND_ADDRESS, {
+            "name_key": organization_key(data.organization), "country": data.country, "meeting_id": meeting.id,
+            "email_key": email_key}).unique().one_or_none() or (None, True)
+        existing = db.scalar(LOCK_BY_ADDRESS, {"meeting_id": meeting.id, "email_key": email_key}) if known else None
         if existing is not None and api_key is not None and existing.organization_id != api_key.organization_id:
             raise Forbidden("other_organization", KEY_SCOPE, field="email")
         if existing is not None and existing.status != "cancelled" and api_key is None:
@@ -154,7 +163,7 @@ def register_for_meeting(db: Session, meeting: GlobalMeeting, data: Registration
                                        link_sent=identity.send_sign_in_link(db, existing, "sign_in", now))
         # Before any session lock: a new organization's pending key must never be waited for by a seat holder.
         organization = find_or_create_organization(db, data.organization, data.category, data.country,
-                                                   data.region)
+                                                   data.region, found=found)
     if existing is None:
         return _register_new_address(db, meeting, target, organization, data, email_key, now, api_key)
     with db.no_autoflush:
@@ -217,7 +226,7 @@ def _register_new_address(db: Session, meeting: GlobalMeeting, target: MeetingSe
         db.flush()
     try:  # the same address may be registering for the twin session right now
         # no savepoint: the 409 ends the transaction, every caller rolls it back
-        values["id"] = db.execute(INSERT_REGISTRATION, values).inserted_primary_key[0]
+        values["id"] = db.connection().execute(INSERT_REGISTRATION, values).inserted_primary_key[0]
     except sa.exc.IntegrityError:
         raise Conflict("registration_in_progress",
                        _l("This e-mail address was registered at the same moment. Please try again."),
@@ -465,24 +474,24 @@ def _move(db: Session, registration: Registration, target: MeetingSession, locke
 def _take_seat(db: Session, registration: Registration, session: MeetingSession, now: datetime) -> None:
     """Seat the registration in ``session`` (already locked by the caller), or waitlist it.
 
-    One query counts the seats taken and, for the place it would take on the waiting list (waitlisted
-    at ``now``), the registrations waiting before it; the registration is counted in neither (it is
-    ``cancelled`` until now). Before any change: nothing to autoflush.
+    One statement (:data:`TAKE_SEAT`) counts the seats taken and sets the status from that count, and
+    returns the status with the number of registrations waiting before it (it would be waitlisted at
+    ``now``); the registration is counted in neither (it is ``cancelled`` until then). It runs after the
+    session lock, in a statement of its own: a statement sees what was committed when it starts, so
+    every seat taken before the lock was granted is counted.
     """
-    confirmed, ahead = db.execute(SEATS_AND_WAITING_AHEAD, {
-        "session_id": session.id, "now": now, "registration_id": registration.id}).one()
-    values = {"status": "confirmed", "waitlisted_at": None} if confirmed < session.capacity else {
-        "status": "waitlisted", "waitlisted_at": now}
-    values["cancelled_at"] = None
-    moving = registration.session_id != session.id
-    if moving:
-        values["session_id"] = session.id
-    # One UPDATE of the row, as a flush would send it, without a unit of work around it: the callers have
-    # flushed every other change of the row (the INSERT, or ``_move``'s flush); one that did not is flushed
-    # here, so that setting the values below as the database state can never drop a change.
+    # The statement sets the row's status as a flush would, without a unit of work around it: the callers
+    # have flushed every other change of the row (the INSERT, or ``_move``'s flush); one that did not is
+    # flushed here, so that setting the values below as the database state can never drop a change.
     if sa.inspect(registration).modified:
         db.flush()
-    db.execute(TAKE_SEAT[moving], {"registration_id": registration.id, **values})
+    moving = registration.session_id != session.id
+    status, ahead = db.connection().execute(TAKE_SEAT[moving], {
+        "registration_id": registration.id, "seat_session_id": session.id, "capacity": session.capacity,
+        "now": now}).one()
+    values = {"status": status, "waitlisted_at": now if status == "waitlisted" else None, "cancelled_at": None}
+    if moving:
+        values["session_id"] = session.id
     for key, value in values.items():
         set_committed_value(registration, key, value)
     if moving:
@@ -511,21 +520,45 @@ LOCK_BY_ADDRESS = sa.select(Registration).where(
 LOCK_SESSIONS = sa.select(MeetingSession).where(MeetingSession.id.in_(sa.bindparam("ids", expanding=True))).order_by(
     MeetingSession.id).with_for_update(key_share=True).execution_options(populate_existing=True)
 INSERT_REGISTRATION = sa.insert(Registration.__table__)
-_SEAT_VALUES = {name: sa.bindparam(name, type_=Registration.__table__.c[name].type)
-                for name in ("status", "waitlisted_at", "cancelled_at")}
-_SEAT_ROW = sa.update(Registration.__table__).where(Registration.__table__.c.id == sa.bindparam("registration_id"))
-# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
-TAKE_SEAT = {False: _SEAT_ROW.values(_SEAT_VALUES),
-             True: _SEAT_ROW.values({**_SEAT_VALUES, "session_id": sa.bindparam("session_id")})}
+# The organization of a registration (as find_or_create_organization loads it) and whether the address is
+# registered for the meeting already (a plain read: the row, if any, is then locked with LOCK_BY_ADDRESS).
+ORGANIZATION_AND_ADDRESS = WITH_INTERESTS.add_columns(sa.exists().where(
+    Registration.meeting_id == sa.bindparam("meeting_id"), Registration.email_key == sa.bindparam("email_key")
+).label("address_known"))
 CONFIRMED_COUNT = sa.select(sa.func.count()).select_from(Registration).where(
     Registration.session_id == sa.bindparam("session_id"), Registration.status == "confirmed")
-SEATS_AND_WAITING_AHEAD = sa.select(
-    sa.func.count().filter(Registration.status == "confirmed"),
-    sa.func.count().filter(Registration.status == "waitlisted", sa.or_(
-        Registration.waitlisted_at < sa.bindparam("now", type_=UTCDateTime),
-        sa.and_(Registration.waitlisted_at == sa.bindparam("now", type_=UTCDateTime),
-                Registration.id < sa.bindparam("registration_id")))),
-).where(Registration.session_id == sa.bindparam("session_id"), Registration.status.in_(("confirmed", "waitlisted")))
+
+
+def _take_seat_statement(moving: bool) -> sa.Update:
+    """``UPDATE`` the registration ``:registration_id`` to a seat of ``:seat_session_id`` while fewer than
+    ``:capacity`` are confirmed there, else to its waiting list (waitlisted at ``:now``), ``RETURNING`` the
+    status and how many wait before it. ``moving``: the row also gets that ``session_id``.
+
+    The seats are counted once, in a common table expression that the ``SET`` and the ``RETURNING`` read
+    (PostgreSQL materializes it once; SQLite may count again for ``RETURNING``, after the row changed:
+    the row itself is never counted, being neither before itself nor waitlisted earlier than ``:now``).
+    """
+    table = Registration.__table__
+    seated = table.alias("seated")
+    now = sa.bindparam("now", type_=UTCDateTime)
+    seats = sa.select(
+        sa.func.count().filter(seated.c.status == "confirmed").label("confirmed"),
+        sa.func.count().filter(seated.c.status == "waitlisted", sa.or_(
+            seated.c.waitlisted_at < now,
+            sa.and_(seated.c.waitlisted_at == now, seated.c.id < sa.bindparam("registration_id")))).label("ahead"),
+    ).where(seated.c.session_id == sa.bindparam("seat_session_id"),
+            seated.c.status.in_(("confirmed", "waitlisted"))).cte("seats")
+    free = sa.select(seats.c.confirmed).scalar_subquery() < sa.bindparam("capacity", type_=sa.Integer)
+    values = {"status": sa.case((free, "confirmed"), else_="waitlisted"),
+              "waitlisted_at": sa.case((free, sa.null()), else_=now), "cancelled_at": sa.null()}
+    if moving:
+        values["session_id"] = sa.bindparam("seat_session_id")
+    return sa.update(table).where(table.c.id == sa.bindparam("registration_id")).values(values).returning(
+        table.c.status, sa.select(seats.c.ahead).scalar_subquery())
+
+
+# Core (not ORM) statements: the ORM's UPDATE machinery would cost more than the flush it replaces.
+TAKE_SEAT = {moving: _take_seat_statement(moving) for moving in (False, True)}
 
 
 def _confirmed_count(db: Session, session_id: int) -> int:
