@@ -52,6 +52,38 @@ def _backend_waiting_for_a_lock(holder, timeout: float = 10) -> int:
     raise AssertionError("no registration waited for the seat lock")
 
 
+def _post_while_the_seat_is_held(live_app, seat_holder, email: str, while_waiting=None):
+    """POST a registration of ``email`` for the held session; once it waits for the session's lock, call
+    ``while_waiting(pid)`` (the waiting backend), then commit the holder's transaction; return the answer."""
+    (meeting_id, session_id), holder = seat_holder
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(
+        post_registration(live_app.test_client(), meeting_id, session_id, email)))
+    thread.start()
+    try:
+        pid = _backend_waiting_for_a_lock(holder)
+        if while_waiting is not None:
+            while_waiting(pid)
+    finally:
+        holder.commit()
+        thread.join(timeout=30)
+    return answers[0]
+
+
+def _query_of(holder, pid: int) -> str:
+    with holder.get_bind().connect() as conn:
+        return conn.execute(sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+
+
+def _register_while_the_holder_changes_the_session(live_app, seat_holder, change):
+    """POST a registration for the held session; ``change`` the session in the holder's transaction, commit it
+    while the registration waits for the lock; return the answer."""
+    (_meeting_id, session_id), holder = seat_holder
+    change(holder.get(MeetingSession, session_id))
+    holder.flush()
+    return _post_while_the_seat_is_held(live_app, seat_holder, "waiting@example.org")
+
+
 def test_a_seat_holder_does_not_block_rows_that_point_at_its_session(live_app, seat_holder):
     (_meeting_id, session_id), _holder = seat_holder
     with dbmod.new_session(live_app) as db:
@@ -66,26 +98,19 @@ def test_a_seat_holder_does_not_block_rows_that_point_at_its_session(live_app, s
 
 
 def test_a_new_address_writes_its_registration_and_link_before_it_waits_for_the_seat(live_app, seat_holder):
-    (meeting_id, session_id), holder = seat_holder
-    answers = []
-    thread = threading.Thread(target=lambda: answers.append(
-        post_registration(live_app.test_client(), meeting_id, session_id, "waits@example.org")))
-    thread.start()
-    try:
-        pid = _backend_waiting_for_a_lock(holder)
+    holder = seat_holder[1]
+
+    def check(pid):
         with holder.get_bind().connect() as conn:
-            waiting_for = conn.execute(sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"),
-                                       {"pid": pid}).scalar()
             written = set(conn.execute(sa.text(
                 "SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND granted "
                 "AND mode = 'RowExclusiveLock' AND locktype = 'relation'"), {"pid": pid}).scalars())
+        waiting_for = _query_of(holder, pid)
         assert "FROM sessions" in waiting_for and "FOR NO KEY UPDATE" in waiting_for, waiting_for
         assert {"registrations", "registration_sign_ins", "outbox"} <= written, written
-    finally:
-        holder.commit()  # the seat is free again
-        thread.join(timeout=30)
-    assert answers[0].status_code == 201 and answers[0].json["status"] == "confirmed", answers[0].json
 
+    answer = _post_while_the_seat_is_held(live_app, seat_holder, "waits@example.org", check)
+    assert answer.status_code == 201 and answer.json["status"] == "confirmed", answer.json
 
 
 def test_an_address_committed_meanwhile_by_another_registration_is_a_localized_409_then_202(live_app, seat_holder):
@@ -134,44 +159,18 @@ def test_seats_taken_by_the_holder_of_the_lock_are_counted_once_it_is_granted(li
                                 email_key=f"holder{index}@example.org", language="en", timezone="UTC",
                                 status="confirmed", consent_given_at=dbmod.utcnow()))
     holder.flush()
-    answers = []
-    thread = threading.Thread(target=lambda: answers.append(
-        post_registration(live_app.test_client(), meeting_id, session_id, "late@example.org")))
-    thread.start()
-    try:
-        pid = _backend_waiting_for_a_lock(holder)
-        with holder.get_bind().connect() as conn:
-            waiting_for = conn.execute(sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"),
-                                       {"pid": pid}).scalar()
+
+    def check(pid):
+        waiting_for = _query_of(holder, pid)
         assert "FROM sessions" in waiting_for and "FOR NO KEY UPDATE" in waiting_for, waiting_for
-    finally:
-        holder.commit()
-        thread.join(timeout=30)
-    answer = answers[0]
+
+    answer = _post_while_the_seat_is_held(live_app, seat_holder, "late@example.org", check)
     assert answer.status_code == 201, answer.json
     assert (answer.json["status"], answer.json["waitlist_position"]) == ("waitlisted", 1), answer.json
     with dbmod.new_session(live_app) as db:
         confirmed = db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
             Registration.session_id == session_id, Registration.status == "confirmed"))
         assert confirmed == meeting_session.capacity
-
-
-def _register_while_the_holder_changes_the_session(live_app, seat_holder, change):
-    """POST a registration for the held session; ``change`` the session in the holder's transaction, commit it
-    while the registration waits for the lock; return the answer."""
-    (meeting_id, session_id), holder = seat_holder
-    change(holder.get(MeetingSession, session_id))
-    holder.flush()
-    answers = []
-    thread = threading.Thread(target=lambda: answers.append(
-        post_registration(live_app.test_client(), meeting_id, session_id, "waiting@example.org")))
-    thread.start()
-    try:
-        _backend_waiting_for_a_lock(holder)
-    finally:
-        holder.commit()
-        thread.join(timeout=30)
-    return answers[0]
 
 
 def test_a_session_cancelled_while_a_new_address_waited_for_its_lock_refuses_it(live_app, seat_holder):
