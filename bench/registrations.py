@@ -149,7 +149,8 @@ def run(label: str, total: int, clients: int, call, server_pid: int, database: s
         started = time.perf_counter()
         status = call(sessions[i % clients], i)
         elapsed = (time.perf_counter() - started) * 1000
-        if (not 400 <= status < 500) if refused else status >= 400:
+        expected = 400 <= status < 500 if refused else status < 400
+        if not expected:
             raise RuntimeError(f"{label}: HTTP {status}")
         return elapsed
 
